@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { errorFamilyFor } from './common/errors/error-families.js';
+import type { LoadedConfig } from './config/config.loader.js';
+
+export interface HotendAppOptions {
+  /** Nest's own console logger; tests turn it off. */
+  readonly logger?: false | LogLevel[];
+}
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
+/** Builds the whole Hotend application (not yet listening); main.ts, the OpenAPI writer and tests share it. */
+export async function createHotendApp(loaded: LoadedConfig, options: HotendAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: loaded.config.server.bodyLimit });
+  // OctoPrint answers 415 when a JSON endpoint gets another content type, rather than guessing.
+  adapter.getInstance().addHook('onRequest', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE') return;
+    if (!errorFamilyFor(request.url).jsonBodies || !hasBody(request.headers)) return;
+    if (!isJsonContentType(request.headers['content-type'])) {
+      throw new UnsupportedMediaTypeException(
+        "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
+      );
+    }
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(loaded), adapter, {
+    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,36 @@
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiSecurity } from '@nestjs/swagger';
+import type { Permission } from './permission.js';
+import type { ResolvedKey } from './api-key.service.js';
+
+export const REQUIRED_PERMISSION = 'hotend:required-permission';
+export const PUBLIC_ROUTE = 'hotend:public-route';
+export const ACCEPTS_PLEX_TOKEN = 'hotend:accepts-plex-token';
+
+/** Security schemes every protected operation lists, in the order OctoPrint reads them. */
+export const SECURITY_SCHEMES = ['apikeyQuery', 'apikeyHeader', 'bearer'] as const;
+
+/** The permission a handler needs. Every handler carries this or `@Public()`; the guard refuses anything else. */
+export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRED_PERMISSION, permission),
+    ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
+    ApiForbiddenResponse({ description: `Missing or invalid API key, or the key lacks ${permission}` }),
+  );
+}
+
+/** An endpoint anyone may call; a key, if sent, is still resolved so the handler can see who called. */
+export function Public(): MethodDecorator & ClassDecorator {
+  return SetMetadata(PUBLIC_ROUTE, true);
+}
+
+/** Also read the key from `X-Plex-Token` (query or header), as Plex clients send it. */
+export function AcceptsPlexToken(): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ACCEPTS_PLEX_TOKEN, true), ApiSecurity('plexToken'), ApiSecurity('plexTokenQuery'));
+}
+
+/** The key the guard resolved for this request, or undefined for an anonymous caller. */
+export const CallerKey = createParamDecorator((_: unknown, ctx: ExecutionContext): ResolvedKey | undefined => {
+  const request = ctx.switchToHttp().getRequest<{ hotendKey?: ResolvedKey }>();
+  return request.hotendKey;
+});

@@ -1,0 +1,176 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { Permission } from '../auth/permission.js';
+
+/**
+ * The shape of `<basedir>/config.yaml`. Defaults live on the properties, so a file only needs what it changes.
+ * Unknown keys are rejected at start, so a typo does not silently fall back to a default.
+ */
+
+export class ServerCommandsConfig {
+  /** Command line that shuts the host down (e.g. `sudo shutdown -h now`). Unset: not offered. */
+  @IsOptional() @IsString() @MinLength(1) systemShutdownCommand?: string;
+  /** Command line that reboots the host. Unset: not offered. */
+  @IsOptional() @IsString() @MinLength(1) systemRestartCommand?: string;
+  /** Command line that restarts Hotend (e.g. `sudo systemctl restart hotend`). Unset: not offered. */
+  @IsOptional() @IsString() @MinLength(1) serverRestartCommand?: string;
+  /** Command line that restarts Hotend in safe mode. Unset: not offered. */
+  @IsOptional() @IsString() @MinLength(1) serverRestartSafeCommand?: string;
+}
+
+export class ServerConfig {
+  @IsString() host = '0.0.0.0';
+  @IsInt() @Min(0) @Max(65535) port = 5000;
+  /** Largest JSON body accepted, in bytes (413 beyond). */
+  @IsInt() @Min(1024) bodyLimit = 1024 * 1024;
+  @ValidateNested() @Type(() => ServerCommandsConfig) commands = new ServerCommandsConfig();
+}
+
+export class ApiKeyConfig {
+  @IsString() @MinLength(1) @MaxLength(64) name!: string;
+  @IsString() @MinLength(16) key!: string;
+  @IsArray() @ArrayUnique() @IsEnum(Permission, { each: true }) permissions!: Permission[];
+}
+
+export class ApiConfig {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ApiKeyConfig) keys: ApiKeyConfig[] = [];
+}
+
+export class AxisConfig {
+  /** Maximum feedrate in mm/min, used for jog and extrude defaults. */
+  @IsNumber() @Min(1) speed!: number;
+  @IsBoolean() inverted = false;
+}
+
+const axis = (speed: number): AxisConfig => Object.assign(new AxisConfig(), { speed });
+
+export class AxesConfig {
+  @ValidateNested() @Type(() => AxisConfig) x = axis(6000);
+  @ValidateNested() @Type(() => AxisConfig) y = axis(6000);
+  @ValidateNested() @Type(() => AxisConfig) z = axis(200);
+  @ValidateNested() @Type(() => AxisConfig) e = axis(300);
+}
+
+export class ExtruderConfig {
+  @IsInt() @Min(1) @Max(16) count = 1;
+  @IsBoolean() sharedNozzle = false;
+}
+
+export class TemperatureLimitsConfig {
+  /** Highest target accepted for a tool, in °C (400 above). */
+  @IsNumber() @Min(0) @Max(500) toolMax = 300;
+  @IsNumber() @Min(0) @Max(200) bedMax = 140;
+  @IsNumber() @Min(0) @Max(150) chamberMax = 80;
+}
+
+export class PrinterProfileConfig {
+  @IsString() @Matches(/^[A-Za-z0-9_-]+$/) id = '_default';
+  @IsString() name = 'Default';
+  @IsString() model = 'Hotend simulated printer';
+  @ValidateNested() @Type(() => ExtruderConfig) extruder = new ExtruderConfig();
+  @IsBoolean() heatedBed = true;
+  @IsBoolean() heatedChamber = false;
+  @ValidateNested() @Type(() => AxesConfig) axes = new AxesConfig();
+  @ValidateNested() @Type(() => TemperatureLimitsConfig) temperatures = new TemperatureLimitsConfig();
+}
+
+export const FLOW_CONTROL_MODES = ['ping-pong', 'send-ahead'] as const;
+export type FlowControlMode = (typeof FLOW_CONTROL_MODES)[number];
+
+export class SerialTimeoutsConfig {
+  /** Seconds to wait for the firmware to answer the handshake. */
+  @IsNumber() @Min(0.1) connection = 10;
+  /** Seconds without any reply before an ok is considered lost. */
+  @IsNumber() @Min(0.1) communication = 30;
+  /** Same, while the firmware has said it is busy. */
+  @IsNumber() @Min(0.1) communicationBusy = 3;
+  /** Seconds between M105 polls when the firmware does not auto-report. */
+  @IsNumber() @Min(0.1) temperature = 5;
+}
+
+export class SerialConfig {
+  /** `VIRTUAL` for the built-in simulator, or a device path such as `/dev/ttyACM0`; `AUTO` tries every port. */
+  @IsOptional() @IsString() port?: string = 'VIRTUAL';
+  /** 0 means detect. */
+  @IsOptional() @IsInt() @Min(0) baudrate?: number = 115200;
+  @IsBoolean() autoconnect = true;
+  /** Write the conversation to `logs/serial.log`. */
+  @IsBoolean() log = true;
+  @IsIn(FLOW_CONTROL_MODES) flowControl: FlowControlMode = 'ping-pong';
+  /** Most lines in flight in send-ahead mode. */
+  @IsInt() @Min(1) @Max(64) sendAheadLines = 4;
+  /** The firmware's RX buffer in bytes (Marlin's RX_BUFFER_SIZE); send-ahead never exceeds it. */
+  @IsInt() @Min(32) rxBufferSize = 127;
+  @ValidateNested() @Type(() => SerialTimeoutsConfig) timeouts = new SerialTimeoutsConfig();
+  /** Device paths to offer besides the detected ones. */
+  @IsArray() @IsString({ each: true }) additionalPorts: string[] = [];
+}
+
+export class SystemActionConfig {
+  @IsString() @Matches(/^[a-z0-9_-]+$/, { message: 'action must match [a-z0-9_-]+' }) action!: string;
+  @IsOptional() @IsString() name?: string;
+  @ValidateIf((entry: SystemActionConfig) => entry.action !== 'divider')
+  @IsString({ message: 'command is required for every entry that is not a divider' })
+  @MinLength(1)
+  command?: string;
+  @IsOptional() @IsString() confirm?: string;
+  @IsOptional() @IsBoolean() async?: boolean;
+  @IsOptional() @IsBoolean() ignore?: boolean;
+}
+
+export class SystemConfig {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SystemActionConfig) actions: SystemActionConfig[] = [];
+  /** Seconds a synchronous command may run before its process group is killed. */
+  @IsNumber() @Min(1) commandTimeout = 60;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export class LoggingConfig {
+  /** Rotated files older than this many days are deleted; 0 keeps them. */
+  @IsInt() @Min(0) retentionDays = 14;
+  /** Rotated files are deleted, oldest first, while all logs together exceed this many bytes; 0 means no cap. */
+  @IsInt() @Min(0) maxTotalBytes = 500 * 1024 * 1024;
+  /** Level per named logger, e.g. `hotend.comm: debug`. */
+  @IsObject() levels: Record<string, LogLevelName> = {};
+  /** Level for loggers not named in `levels`. */
+  @IsIn(LOG_LEVELS) defaultLevel: LogLevelName = 'info';
+  /** Largest `/log` body accepted, in bytes. */
+  @IsInt() @Min(1024) ingestBodyLimit = 1024 * 1024;
+}
+
+export class BuildLogsConfig {
+  /** Largest build log accepted by publish, in bytes (413 beyond). */
+  @IsInt() @Min(0) maxBodyBytes = 1024 * 1024 * 1024;
+  /** Logs older than this many days are deleted at start and daily; 0 keeps everything. */
+  @IsInt() @Min(0) retentionDays = 0;
+}
+
+export class HotendConfig {
+  @ValidateNested() @Type(() => ServerConfig) server = new ServerConfig();
+  @ValidateNested() @Type(() => ApiConfig) api = new ApiConfig();
+  @ValidateNested() @Type(() => PrinterProfileConfig) printerProfile = new PrinterProfileConfig();
+  @ValidateNested() @Type(() => SerialConfig) serial = new SerialConfig();
+  @ValidateNested() @Type(() => SystemConfig) system = new SystemConfig();
+  @ValidateNested() @Type(() => LoggingConfig) logging = new LoggingConfig();
+  @ValidateNested() @Type(() => BuildLogsConfig) buildLogs = new BuildLogsConfig();
+}

@@ -1,0 +1,56 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { HOTEND_VERSION } from './server-info/server-info.service.js';
+
+const DESCRIPTION = [
+  'Hotend drives a Marlin printer and speaks the OctoPrint REST API, plus a batched log-write endpoint (`/log`) and a',
+  'build-log store (`/api/v1/logs`). Authorize with an API key from `config.yaml` (query `apikey`, header `X-Api-Key`,',
+  'or `Authorization: Bearer`); each endpoint names the permission it needs.',
+].join(' ');
+
+type Sortable = Record<string, unknown>;
+
+function sortKeys<T extends Sortable>(record: T): T {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b))) as T;
+}
+
+/** Sorted paths, schemas and parameters, so the committed spec only changes when the API does. */
+function normalize(document: OpenAPIObject): OpenAPIObject {
+  document.paths = sortKeys(document.paths);
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Sortable)) {
+      const op = operation as { parameters?: { name: string; in: string }[] };
+      op.parameters?.sort((a, b) => `${a.in}:${a.name}`.localeCompare(`${b.in}:${b.name}`));
+    }
+  }
+  if (document.components?.schemas) document.components.schemas = sortKeys(document.components.schemas);
+  document.tags?.sort((a, b) => a.name.localeCompare(b.name));
+  return document;
+}
+
+/** The OpenAPI document for the running app: served at /api/docs and written to openapi.yaml. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Hotend')
+    .setDescription(DESCRIPTION)
+    .setVersion(HOTEND_VERSION)
+    .addApiKey({ type: 'apiKey', in: 'query', name: 'apikey', description: 'API key as a query parameter' }, 'apikeyQuery')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key header' }, 'apikeyHeader')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' }, 'plexToken')
+    .addApiKey({ type: 'apiKey', in: 'query', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' }, 'plexTokenQuery')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
+  });
+  return normalize(document);
+}
+
+export function setupSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    yamlDocumentUrl: 'api/docs/openapi.yaml',
+    swaggerOptions: { persistAuthorization: true },
+    customSiteTitle: 'Hotend API',
+  });
+}
