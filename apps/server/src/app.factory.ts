@@ -5,10 +5,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import { errorFamilyFor } from './common/errors/error-families.js';
 import type { LoadedConfig } from './config/config.loader.js';
+import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 
 export interface HotendAppOptions {
   /** Nest's own console logger; tests turn it off. */
   readonly logger?: false | LogLevel[];
+  /** Serve Swagger UI at /api/docs (default true). */
+  readonly swaggerUi?: boolean;
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {
@@ -22,7 +25,10 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 }
 
 /** Builds the whole Hotend application (not yet listening); main.ts, the OpenAPI writer and tests share it. */
-export async function createHotendApp(loaded: LoadedConfig, options: HotendAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHotendApp(
+  loaded: LoadedConfig,
+  options: HotendAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: loaded.config.server.bodyLimit });
   // OctoPrint answers 415 when a JSON endpoint gets another content type, rather than guessing.
   adapter.getInstance().addHook('onRequest', async (request) => {
@@ -39,5 +45,6 @@ export async function createHotendApp(loaded: LoadedConfig, options: HotendAppOp
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  if (options.swaggerUi !== false) setupSwaggerUi(app, buildOpenApiDocument(app));
   return app;
 }

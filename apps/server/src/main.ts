@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createHotendApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
-import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 
 const USAGE = `Usage: hotend [--basedir <dir>] [--host <address>] [--port <port>]
 
@@ -12,7 +11,8 @@ const USAGE = `Usage: hotend [--basedir <dir>] [--host <address>] [--port <port>
 function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port: "${text}" is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`--port: "${text}" is not a port number`);
   return port;
 }
 
@@ -34,7 +34,6 @@ async function main(): Promise<void> {
   const host = values.host ?? loaded.config.server.host;
 
   const app = await createHotendApp(loaded);
-  setupSwaggerUi(app, buildOpenApiDocument(app));
   await app.listen({ port, host });
 
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;

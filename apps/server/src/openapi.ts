@@ -34,11 +34,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Hotend')
     .setDescription(DESCRIPTION)
     .setVersion(HOTEND_VERSION)
-    .addApiKey({ type: 'apiKey', in: 'query', name: 'apikey', description: 'API key as a query parameter' }, 'apikeyQuery')
+    .addApiKey(
+      { type: 'apiKey', in: 'query', name: 'apikey', description: 'API key as a query parameter' },
+      'apikeyQuery',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key header' }, 'apikeyHeader')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' }, 'plexToken')
-    .addApiKey({ type: 'apiKey', in: 'query', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' }, 'plexTokenQuery')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' },
+      'plexToken',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'query', name: 'X-Plex-Token', description: 'Plex-style token (/log only)' },
+      'plexTokenQuery',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,

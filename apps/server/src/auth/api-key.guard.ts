@@ -48,7 +48,10 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<KeyedRequest>();
-    const presented = presentedKey(request, this.reflector.getAllAndOverride<boolean>(ACCEPTS_PLEX_TOKEN, targets) === true);
+    const presented = presentedKey(
+      request,
+      this.reflector.getAllAndOverride<boolean>(ACCEPTS_PLEX_TOKEN, targets) === true,
+    );
     const resolved = presented === undefined ? undefined : this.keys.resolve(presented);
     if (resolved !== undefined) request.hotendKey = resolved;
 

@@ -21,12 +21,21 @@ export function RequirePermission(permission: Permission): MethodDecorator & Cla
 
 /** An endpoint anyone may call; a key, if sent, is still resolved so the handler can see who called. */
 export function Public(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE, true);
+  // `{}` first: no key is needed; the schemes after it say where an optional key may go.
+  return applyDecorators(
+    SetMetadata(PUBLIC_ROUTE, true),
+    ApiSecurity({}),
+    ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
+  );
 }
 
 /** Also read the key from `X-Plex-Token` (query or header), as Plex clients send it. */
 export function AcceptsPlexToken(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(ACCEPTS_PLEX_TOKEN, true), ApiSecurity('plexToken'), ApiSecurity('plexTokenQuery'));
+  return applyDecorators(
+    SetMetadata(ACCEPTS_PLEX_TOKEN, true),
+    ApiSecurity('plexToken'),
+    ApiSecurity('plexTokenQuery'),
+  );
 }
 
 /** The key the guard resolved for this request, or undefined for an anonymous caller. */

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const basedir = mkdtempSync(join(tmpdir(), 'hotend-openapi-'));
   try {
     writeConfigFile(join(basedir, 'config.yaml'), 'serial:\n  autoconnect: false\n');
-    const app = await createHotendApp(loadConfig(basedir), { logger: false });
+    const app = await createHotendApp(loadConfig(basedir), { logger: false, swaggerUi: false });
     await app.init();
     const document = buildOpenApiDocument(app);
     await app.close();

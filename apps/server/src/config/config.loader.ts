@@ -25,7 +25,11 @@ export interface LoadedConfig {
 /** `a.b[0].c: message; message` for every failed constraint, depth first. */
 export function describeValidationErrors(errors: readonly ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
-    const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+    const path = /^\d+$/.test(error.property)
+      ? `${prefix}[${error.property}]`
+      : prefix
+        ? `${prefix}.${error.property}`
+        : error.property;
     const own = error.constraints ? [`${path}: ${Object.values(error.constraints).join('; ')}`] : [];
     return [...own, ...describeValidationErrors(error.children ?? [], path)];
   });

@@ -48,7 +48,11 @@ export const PLEX_ERRORS: ErrorFamily = {
   name: 'plex',
   prefixes: ['/log'],
   jsonBodies: false,
-  format: (status, message) => ({ status, contentType: 'text/plain; charset=utf-8', body: status === 401 ? '401 Unauthorized' : message }),
+  format: (status, message) => ({
+    status,
+    contentType: 'text/plain; charset=utf-8',
+    body: status === 401 ? '401 Unauthorized' : message,
+  }),
 };
 
 const FAMILIES: readonly ErrorFamily[] = [VIETER_ERRORS, PLEX_ERRORS, OCTOPRINT_ERRORS];

@@ -41,7 +41,8 @@ const logger = new Logger('hotend.http');
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const { status, message } = describeError(error);
-  if (status >= 500) logger.error(`${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+  if (status >= 500)
+    logger.error(`${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}`);
   const formatted = errorFamilyFor(request.url).format(status, message);
   void reply.status(formatted.status).header('content-type', formatted.contentType).send(formatted.body);
 }

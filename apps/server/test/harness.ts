@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HotendClient } from '@hotend/sdk';
+import { stringify } from 'yaml';
+import { createHotendApp } from '../src/app.factory.js';
+import { Permission } from '../src/auth/permission.js';
+import { loadConfig } from '../src/config/config.loader.js';
+
+/** A fixed key per permission, named after it in lower case: `keys.STATUS`, `keys.ADMIN`, ... */
+export const TEST_KEYS: Readonly<Record<Permission, string>> = Object.fromEntries(
+  Object.values(Permission).map((permission) => [permission, `test-key-${permission.toLowerCase()}-0123456789`]),
+) as Record<Permission, string>;
+
+export interface TestServer {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  readonly basedir: string;
+  /** An SDK client with the given key (admin by default; `null` for none). */
+  client(key?: string | null): HotendClient;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Sections merged over the test defaults (keys for every permission, no printer autoconnect). */
+  config?: Record<string, unknown>;
+  /** Called with the base directory before the app starts, e.g. to place files. */
+  prepare?: (basedir: string) => void;
+  /** Runs on the app after it is created and before it listens, e.g. to override a provider's setup. */
+  beforeListen?: (app: NestFastifyApplication) => Promise<void> | void;
+}
+
+/** The real Hotend app, on a free port, in a scratch base directory. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const basedir = mkdtempSync(join(tmpdir(), 'hotend-test-'));
+  const keys = Object.values(Permission).map((permission) => ({
+    name: permission.toLowerCase(),
+    key: TEST_KEYS[permission],
+    permissions: [permission],
+  }));
+  const config = { api: { keys }, serial: { autoconnect: false }, ...options.config };
+  writeFileSync(join(basedir, 'config.yaml'), stringify(config), { mode: 0o600 });
+  options.prepare?.(basedir);
+  const app = await createHotendApp(loadConfig(basedir), { logger: false });
+  await options.beforeListen?.(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address !== 'object') throw new Error('server has no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    basedir,
+    client: (key = TEST_KEYS.ADMIN) => new HotendClient({ baseUrl: url, ...(key === null ? {} : { apiKey: key }) }),
+    close: async () => {
+      await app.close();
+      rmSync(basedir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { createHttp, type Http, type HttpOptions } from './http.js';
+import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
+
+export type HotendClientOptions = HttpOptions;
+
+/**
+ * Hotend's client, laid out like OctoPrint's `OctoPrintClient`: one component per API section, with
+ * OctoPrint's method names where OctoPrint has one.
+ *
+ * ```ts
+ * const client = new HotendClient({ baseUrl: 'http://localhost:5000', apiKey });
+ * const { text } = await client.version.get();
+ * ```
+ */
+export class HotendClient {
+  readonly http: Http;
+  readonly version: VersionApi;
+  readonly server: ServerApi;
+  readonly currentUser: CurrentUserApi;
+
+  constructor(options: HotendClientOptions) {
+    this.http = createHttp(options);
+    this.version = new VersionApi(this.http);
+    this.server = new ServerApi(this.http);
+    this.currentUser = new CurrentUserApi(this.http);
+  }
+}

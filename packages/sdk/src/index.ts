@@ -1,0 +1,4 @@
+export { HotendClient, type HotendClientOptions } from './client.js';
+export { createHttp, Http, HotendApiError, type HttpOptions, type RequestOptions } from './http.js';
+export * from './types.js';
+export type { components, operations, paths } from './generated/schema.js';

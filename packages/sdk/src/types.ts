@@ -1,0 +1,9 @@
+import type { components } from './generated/schema.js';
+
+/** Response and request types, aliased from the generated schema (never redeclared by hand). */
+type Schemas = components['schemas'];
+
+export type Version = Schemas['VersionResponseDto'];
+export type ServerInfo = Schemas['ServerInfoResponseDto'];
+export type CurrentUser = Schemas['CurrentUserResponseDto'];
+export type Permission = Schemas['Permission'];
