@@ -18,3 +18,6 @@ export interface HotendLogApi {
   logger(name: string): Logger;
   readonly serial: SerialLogApi;
 }
+
+/** DI token for HotendLogApi, provided globally by the logging module. */
+export const HOTEND_LOG = Symbol('HOTEND_LOG');
