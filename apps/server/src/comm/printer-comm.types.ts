@@ -112,3 +112,6 @@ export interface PrinterCommApi {
   /** Serial ports that can be offered to connect to (always includes `VIRTUAL`). */
   listPorts(): Promise<string[]>;
 }
+
+/** DI token for PrinterCommApi, provided globally by CommModule. */
+export const PRINTER_COMM = Symbol('PRINTER_COMM');
