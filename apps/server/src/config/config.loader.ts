@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { Document, parseDocument } from 'yaml';
 import { Permission } from '../auth/permission.js';
-import { HotendConfig } from './config.schema.js';
+import { HotendConfig, type SystemActionConfig } from './config.schema.js';
 
 export const CONFIG_FILE_NAME = 'config.yaml';
 
@@ -35,6 +35,27 @@ export function describeValidationErrors(errors: readonly ValidationError[], pre
   });
 }
 
+/** What the decorators cannot see: duplicate actions and dividers that carry a command. */
+function describeSystemActionProblems(entries: readonly SystemActionConfig[]): string[] {
+  if (!Array.isArray(entries)) return [];
+  const problems: string[] = [];
+  const firstIndex = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    if (entry === null || typeof entry !== 'object' || typeof entry.action !== 'string') return;
+    if (entry.action === 'divider') {
+      if (entry.command !== undefined) problems.push(`system.actions[${index}].command: a divider has no command`);
+      return;
+    }
+    const earlier = firstIndex.get(entry.action);
+    if (earlier === undefined) firstIndex.set(entry.action, index);
+    else
+      problems.push(
+        `system.actions[${index}].action: "${entry.action}" is already defined by system.actions[${earlier}]`,
+      );
+  });
+  return problems;
+}
+
 /** Validates a plain object (as parsed from YAML) into a HotendConfig, or throws ConfigError listing every problem. */
 export function validateConfig(raw: unknown, source: string): HotendConfig {
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
@@ -43,10 +64,7 @@ export function validateConfig(raw: unknown, source: string): HotendConfig {
   const config = plainToInstance(HotendConfig, raw ?? {}, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   const problems = describeValidationErrors(errors);
-  const actions = config.system.actions.filter((entry) => entry.action !== 'divider').map((entry) => entry.action);
-  actions.forEach((action, index) => {
-    if (actions.indexOf(action) !== index) problems.push(`system.actions: the action "${action}" is defined twice`);
-  });
+  problems.push(...describeSystemActionProblems(config.system.actions));
   const names = config.api.keys.map((entry) => entry.name);
   names.forEach((name, index) => {
     if (names.indexOf(name) !== index) problems.push(`api.keys: the key name "${name}" is used twice`);

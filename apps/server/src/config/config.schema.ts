@@ -1,8 +1,10 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsEnum,
   IsIn,
   IsInt,
@@ -90,6 +92,10 @@ export class PrinterProfileConfig {
   @IsBoolean() heatedChamber = false;
   @ValidateNested() @Type(() => AxesConfig) axes = new AxesConfig();
   @ValidateNested() @Type(() => TemperatureLimitsConfig) temperatures = new TemperatureLimitsConfig();
+  /** The printer has an SD card the host may use (OctoPrint's `feature.sdSupport`); false: the SD endpoints 404. */
+  @IsBoolean() sdSupport = true;
+  /** Custom controls for GET /api/printer/command/custom, in OctoPrint's `controls` format (served as written). */
+  @IsArray() @IsObject({ each: true }) controls: Record<string, unknown>[] = [];
 }
 
 export const FLOW_CONTROL_MODES = ['ping-pong', 'send-ahead'] as const;
@@ -124,22 +130,36 @@ export class SerialConfig {
   @IsArray() @IsString({ each: true }) additionalPorts: string[] = [];
 }
 
+/** One entry of `system.actions`: a custom system command, or a `divider` for the menu. */
 export class SystemActionConfig {
-  @IsString() @Matches(/^[a-z0-9_-]+$/, { message: 'action must match [a-z0-9_-]+' }) action!: string;
-  @IsOptional() @IsString() name?: string;
+  /** Identifier used in the URL; the special value `divider` is a menu separator and is never executed. */
+  @IsDefined({ message: 'action is required' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z0-9_-]+$/, { message: 'action must match [a-z0-9_-]+' })
+  action!: string;
+  /** Shown in the System menu; defaults to the action. */
+  @IsOptional() @IsString() @MinLength(1) name?: string;
+  /** Run with `/bin/sh -c`; only ever taken from this file, never from a request. */
   @ValidateIf((entry: SystemActionConfig) => entry.action !== 'divider')
   @IsString({ message: 'command is required for every entry that is not a divider' })
-  @MinLength(1)
+  @MinLength(1, { message: 'command must not be empty' })
   command?: string;
-  @IsOptional() @IsString() confirm?: string;
+  /** Text of a confirmation dialog; `false` (as OctoPrint allows) or absent for none. */
+  @IsOptional()
+  @ValidateIf((entry: SystemActionConfig) => entry.confirm !== false)
+  @IsString({ message: 'confirm must be a string or false' })
+  confirm?: string | false;
+  /** Answer at once and only log the outcome, instead of waiting for the exit code. */
   @IsOptional() @IsBoolean() async?: boolean;
+  /** Treat a non-zero exit code as success. */
   @IsOptional() @IsBoolean() ignore?: boolean;
 }
 
 export class SystemConfig {
   @IsArray() @ValidateNested({ each: true }) @Type(() => SystemActionConfig) actions: SystemActionConfig[] = [];
-  /** Seconds a synchronous command may run before its process group is killed. */
-  @IsNumber() @Min(1) commandTimeout = 60;
+  /** Seconds a synchronous command may run before its whole process group is killed. */
+  @IsNumber() @Min(1) @Max(86_400) commandTimeout = 60;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
