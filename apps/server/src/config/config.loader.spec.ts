@@ -88,7 +88,7 @@ describe('loadConfig', () => {
     ],
     [
       'system:\n  actions:\n    - action: a\n      command: x\n    - action: a\n      command: y\n',
-      'system.actions: the action "a" is defined twice',
+      'system.actions[1].action: "a" is already defined by system.actions[0]',
     ],
     ['- just\n- a list\n', 'the top level must be a mapping of sections'],
     ['server: [unclosed\n', 'is not valid YAML'],
