@@ -3,8 +3,11 @@ import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { streamBuildLogBodies } from './build-logs/build-log-body.js';
 import { errorFamilyFor } from './common/errors/error-families.js';
 import type { LoadedConfig } from './config/config.loader.js';
+import { HotendLogService } from './logging/log.service.js';
+import { HotendNestLogger } from './logging/nest-logger.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 
 export interface HotendAppOptions {
@@ -40,10 +43,17 @@ export async function createHotendApp(
       );
     }
   });
+  // POST /api/v1/logs reads its (up to 1 GB) body as a stream; every other route keeps Fastify's parsers.
+  streamBuildLogBodies(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(loaded), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+    bufferLogs: true,
     abortOnError: false,
   });
+  // Nest's Logger (`new Logger('hotend.system')`) writes to logs/hotend.log; the console only echoes it.
+  app.get(HotendLogService).setConsoleEcho(options.logger !== false);
+  app.useLogger(app.get(HotendNestLogger));
+  app.flushLogs();
   app.enableShutdownHooks();
   if (options.swaggerUi !== false) setupSwaggerUi(app, buildOpenApiDocument(app));
   return app;

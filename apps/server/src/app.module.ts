@@ -9,6 +9,7 @@ import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConnectionModule } from './connection/connection.module.js';
 import { LogIngestModule } from './log-ingest/log-ingest.module.js';
+import { HotendLoggingModule } from './logging/logging.module.js';
 import { LoggingPluginModule } from './plugins/logging/logging.module.js';
 import { PrinterModule } from './printer/printer.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.register(loaded),
+        HotendLoggingModule,
         AuthModule,
         CommModule,
         ServerInfoModule,

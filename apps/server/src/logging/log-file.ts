@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { formatLocalDate } from './log-format.js';
+
+type Destination = ReturnType<typeof pino.destination>;
+
+/** Bytes gathered before a write; `flush()` and the periodic flush push out anything smaller. */
+const BUFFER_BYTES = 8 * 1024;
+const PERIODIC_FLUSH_MS = 250;
+
+/**
+ * One active log file (`hotend.log`, `serial.log`) written through pino's buffered file writer. It can be
+ * rotated to `<name>.<date>` and reopened when the file was deleted, so logging never stops. Each (re)open
+ * is synchronous and gets a fresh writer: lines logged before a rotation finish in the old file, lines logged
+ * after it go to the new one.
+ */
+export class ActiveLogFile {
+  private destination: Destination;
+  /** Local date of the first line in the current file: rotation names the old file after it. */
+  private startedOn: string;
+  private wroteSinceOpen = false;
+  private closed = false;
+  private failureReported = false;
+  /** Writers being drained into their (rotated or deleted) files. */
+  private readonly retiring = new Set<Promise<void>>();
+
+  constructor(
+    readonly folder: string,
+    readonly name: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.startedOn = formatLocalDate(this.now());
+    this.rotateIfFromEarlierDay();
+    this.destination = this.open();
+  }
+
+  get path(): string {
+    return join(this.folder, this.name);
+  }
+
+  /** The date the current file was started. */
+  get startDate(): string {
+    return this.startedOn;
+  }
+
+  write(text: string): void {
+    if (this.closed) return;
+    this.wroteSinceOpen = true;
+    this.destination.write(text);
+  }
+
+  /** Resolves once everything written so far has reached the file. */
+  async flush(): Promise<void> {
+    const current = new Promise<void>((resolve) => {
+      try {
+        this.destination.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+    await Promise.all([current, ...this.retiring]);
+  }
+
+  /** Starts a fresh file at the same path (after a delete, or after the old one was renamed away). */
+  reopen(): void {
+    if (this.closed) return;
+    this.startedOn = formatLocalDate(this.now());
+    const previous = this.destination;
+    this.destination = this.open();
+    this.retire(previous);
+  }
+
+  /** Reopens when someone deleted or moved the active file from under us. */
+  reopenIfMissing(): boolean {
+    if (existsSync(this.path)) return false;
+    this.reopen();
+    return true;
+  }
+
+  /**
+   * Renames the current file to `<name>.<date>` (`.1`, `.2` ... when that exists) and continues in a fresh
+   * file. A file nothing was written to is not rotated. Returns the rotated file's name.
+   */
+  rotate(date: string = this.startedOn): string | undefined {
+    let size: number;
+    try {
+      size = statSync(this.path).size;
+    } catch {
+      this.reopen();
+      return undefined;
+    }
+    if (size === 0 && !this.wroteSinceOpen) return undefined;
+    const target = this.freeRotationName(date);
+    renameSync(this.path, join(this.folder, target));
+    this.reopen();
+    return target;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.destination.flushSync();
+    } catch {
+      // Nothing buffered that could be written.
+    }
+    this.retire(this.destination);
+  }
+
+  /** A file from an earlier day found at start is rotated first, so the active file only holds one day. */
+  private rotateIfFromEarlierDay(): void {
+    let modified: Date;
+    let size: number;
+    try {
+      const info = statSync(this.path);
+      modified = info.mtime;
+      size = info.size;
+    } catch {
+      return;
+    }
+    const day = formatLocalDate(modified);
+    if (size === 0 || day >= this.startedOn) return;
+    renameSync(this.path, join(this.folder, this.freeRotationName(day)));
+  }
+
+  private freeRotationName(date: string): string {
+    const base = `${this.name}.${date}`;
+    if (!existsSync(join(this.folder, base))) return base;
+    for (let counter = 1; ; counter += 1) {
+      const candidate = `${base}.${counter}`;
+      if (!existsSync(join(this.folder, candidate))) return candidate;
+    }
+  }
+
+  /** Lets a replaced writer drain its buffer into its own file, then close it. */
+  private retire(destination: Destination): void {
+    const drained = new Promise<void>((resolve) => {
+      destination.once('close', () => resolve());
+      destination.once('error', () => resolve());
+      try {
+        destination.end();
+      } catch {
+        resolve();
+      }
+    });
+    this.retiring.add(drained);
+    void drained.then(() => this.retiring.delete(drained));
+  }
+
+  private open(): Destination {
+    mkdirSync(this.folder, { recursive: true });
+    // Opened synchronously, so the file exists as soon as the writer does.
+    const fd = openSync(this.path, 'a');
+    this.wroteSinceOpen = false;
+    const destination = pino.destination({
+      dest: fd,
+      sync: false,
+      minLength: BUFFER_BYTES,
+      periodicFlush: PERIODIC_FLUSH_MS,
+    });
+    destination.on('error', (error: Error) => {
+      // A log that cannot be written must not take the server down; say so once on stderr.
+      if (this.failureReported) return;
+      this.failureReported = true;
+      process.stderr.write(`hotend: cannot write ${this.path}: ${error.message}\n`);
+    });
+    return destination;
+  }
+}
