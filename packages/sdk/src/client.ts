@@ -1,5 +1,6 @@
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
+import { SystemApi } from './system.js';
 
 export type HotendClientOptions = HttpOptions;
 
@@ -17,11 +18,13 @@ export class HotendClient {
   readonly version: VersionApi;
   readonly server: ServerApi;
   readonly currentUser: CurrentUserApi;
+  readonly system: SystemApi;
 
   constructor(options: HotendClientOptions) {
     this.http = createHttp(options);
     this.version = new VersionApi(this.http);
     this.server = new ServerApi(this.http);
     this.currentUser = new CurrentUserApi(this.http);
+    this.system = new SystemApi(this.http);
   }
 }

@@ -7,3 +7,6 @@ export type Version = Schemas['VersionResponseDto'];
 export type ServerInfo = Schemas['ServerInfoResponseDto'];
 export type CurrentUser = Schemas['CurrentUserResponseDto'];
 export type Permission = Schemas['Permission'];
+export type SystemCommands = Schemas['SystemCommandsResponseDto'];
+export type ClientCommandDefinition = Schemas['ClientCommandDefinitionDto'];
+export type SystemCommandSource = Schemas['SystemCommandSource'];

@@ -142,8 +142,7 @@ export class SystemActionConfig {
   @IsOptional() @IsString() @MinLength(1) name?: string;
   /** Run with `/bin/sh -c`; only ever taken from this file, never from a request. */
   @ValidateIf((entry: SystemActionConfig) => entry.action !== 'divider')
-  @IsString({ message: 'command is required for every entry that is not a divider' })
-  @MinLength(1, { message: 'command must not be empty' })
+  @Matches(/\S/, { message: 'command is required for every entry that is not a divider, and must not be blank' })
   command?: string;
   /** Text of a confirmation dialog; `false` (as OctoPrint allows) or absent for none. */
   @IsOptional()

@@ -38,6 +38,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All system commands, grouped by source. */
+        get: operations["listSystemCommands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/commands/{source}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The system commands of one source, as a bare array. */
+        get: operations["listSystemCommandsForSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/commands/{source}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a configured system command. Asynchronous ones (and all core ones) answer 204 at once and run after the
+         *     answer is sent; synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed
+         *     (including a timeout, after which its whole process group is killed). The request body is ignored.
+         */
+        post: operations["executeSystemCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List build logs, oldest id first, filtered by target, start time, architecture and exit code. */
+        get: operations["listBuildLogs"];
+        put?: never;
+        /**
+         * Publish a build log: metadata in the query, the plain-text log as the body (Content-Length or chunked, up to
+         *     `buildLogs.maxBodyBytes`). Stored only once the whole body has arrived.
+         */
+        post: operations["publishBuildLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One build log's metadata. */
+        get: operations["getBuildLog"];
+        put?: never;
+        post?: never;
+        /** Delete a build log and its contents. */
+        delete: operations["deleteBuildLog"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The build log's contents as plain text; one `Range: bytes=...` is honoured with a 206. */
+        get: operations["getBuildLogContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/version": {
         parameters: {
             query?: never;
@@ -59,6 +170,57 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BuildLogDto: {
+            /** @example 1 */
+            id: number;
+            /** @example 3 */
+            target_id: number;
+            /**
+             * @description UTC epoch seconds.
+             * @example 1652008554
+             */
+            start_time: number;
+            /**
+             * @description UTC epoch seconds.
+             * @example 1652008559
+             */
+            end_time: number;
+            /** @example x86_64 */
+            arch: string;
+            /** @example 0 */
+            exit_code: number;
+        };
+        BuildLogErrorDto: {
+            /** @description What went wrong, naming the parameter. */
+            message: string;
+            /** @description Always the empty string on errors, as in Vieter. */
+            data: string;
+        };
+        BuildLogIdDto: {
+            /** @example 15 */
+            id: number;
+        };
+        BuildLogListResponseDto: {
+            data: components["schemas"]["BuildLogDto"][];
+            /** @description Empty on success. */
+            message: string;
+        };
+        BuildLogResponseDto: {
+            /** @description Empty on success. */
+            message: string;
+            data: components["schemas"]["BuildLogDto"];
+        };
+        ClientCommandDefinitionDto: {
+            /** @description Name to show in the System menu (absent for dividers). */
+            name?: string;
+            /** @description Text of a confirmation dialog the user must acknowledge before executing, if any. */
+            confirm?: string;
+            source: components["schemas"]["SystemCommandSource"];
+            /** @description Identifier used in the execute URL; `divider` marks a menu separator. */
+            action: string;
+            /** @description Absolute URL to POST to for executing the command, as the caller reaches this server. */
+            resource: string;
+        };
         CurrentUserResponseDto: {
             /** @description The API key's name, or null for an anonymous caller. */
             name: string | null;
@@ -68,10 +230,25 @@ export interface components {
         };
         /** @enum {string} */
         Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH";
+        PublishBuildLogResponseDto: {
+            /** @description Empty on success. */
+            message: string;
+            data: components["schemas"]["BuildLogIdDto"];
+        };
         ServerInfoResponseDto: {
             version: string;
             /** @description Hotend has no safe mode; always false. */
             safemode: boolean;
+        };
+        /** @enum {string} */
+        SystemCommandSource: "core" | "custom" | "plugin";
+        SystemCommandsResponseDto: {
+            /** @description Commands Hotend defines itself, each listed only when its command line is configured. */
+            core: components["schemas"]["ClientCommandDefinitionDto"][];
+            /** @description Commands from `system.actions` in config.yaml, in file order. */
+            custom: components["schemas"]["ClientCommandDefinitionDto"][];
+            /** @description Always empty: Hotend has no plugins; present for OctoPrint clients. */
+            plugin: components["schemas"]["ClientCommandDefinitionDto"][];
         };
         VersionResponseDto: {
             /** @description API version, as OctoPrint reports it. */
@@ -132,6 +309,428 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    listSystemCommands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemCommandsResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks SYSTEM */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listSystemCommandsForSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `core` (Hotend itself), `custom` (config.yaml `system.actions`) or `plugin` (always empty) */
+                source: components["schemas"]["SystemCommandSource"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientCommandDefinitionDto"][];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks SYSTEM */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown source */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    executeSystemCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `action` of the command definition */
+                action: string;
+                /** @description `core` (Hotend itself), `custom` (config.yaml `system.actions`) or `plugin` (always empty) */
+                source: components["schemas"]["SystemCommandSource"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Executed (or, for asynchronous commands, started) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A divider cannot be executed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks SYSTEM */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such source or action */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The same command is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Non-zero exit code, signal or timeout; the error says which */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listBuildLogs: {
+        parameters: {
+            query?: {
+                /** @description Only logs whose start_time is strictly after this time (UTC epoch seconds). */
+                after?: number;
+                /** @description Only logs built on this architecture (exact match). */
+                arch?: string;
+                /** @description Only logs whose start_time is strictly before this time (UTC epoch seconds). */
+                before?: number;
+                /** @description Comma-separated exit codes. Plain codes are alternatives (`1,2`: code 1 or 2); codes prefixed with `!` are excluded (`!1,!2`: neither 1 nor 2). Both together: one of the plain codes and none of the excluded ones. */
+                exit_codes?: string;
+                /** @description Most results. */
+                limit?: number;
+                /** @description Results to skip. */
+                offset?: number;
+                /** @description Only logs for this target id. */
+                target?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogListResponseDto"];
+                };
+            };
+            /** @description A parameter is malformed; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    publishBuildLog: {
+        parameters: {
+            query: {
+                /** @description Architecture the build ran on, e.g. `x86_64` or `stm32f446`. */
+                arch: string;
+                /** @description End time of the build (UTC epoch seconds); not before startTime. */
+                endTime: number;
+                /** @description Exit code of the build. */
+                exitCode: number;
+                /** @description Start time of the build (UTC epoch seconds). */
+                startTime: number;
+                /** @description Id of the target this build is for. Hotend keeps no registry of targets (unlike Vieter, which answers "Unknown target."): any positive integer is accepted and stored as given. */
+                target: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The build log, as plain text. */
+        requestBody?: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishBuildLogResponseDto"];
+                };
+            };
+            /** @description A parameter is malformed; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_PUBLISH */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body exceeds `buildLogs.maxBodyBytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+        };
+    };
+    getBuildLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the build log. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogResponseDto"];
+                };
+            };
+            /** @description A parameter is malformed; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No build log has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+        };
+    };
+    deleteBuildLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the build log. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is malformed; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_PUBLISH */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No build log has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+        };
+    };
+    getBuildLogContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the build log. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The requested byte range. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is malformed; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No build log has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
+            };
+            /** @description The range lies past the end. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                };
             };
         };
     };
