@@ -1,3 +1,4 @@
+import { BuildLogsApi } from './build-logs.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
 import { SystemApi } from './system.js';
@@ -18,6 +19,7 @@ export class HotendClient {
   readonly version: VersionApi;
   readonly server: ServerApi;
   readonly currentUser: CurrentUserApi;
+  readonly buildLogs: BuildLogsApi;
   readonly system: SystemApi;
 
   constructor(options: HotendClientOptions) {
@@ -25,6 +27,7 @@ export class HotendClient {
     this.version = new VersionApi(this.http);
     this.server = new ServerApi(this.http);
     this.currentUser = new CurrentUserApi(this.http);
+    this.buildLogs = new BuildLogsApi(this.http);
     this.system = new SystemApi(this.http);
   }
 }

@@ -1,3 +1,4 @@
+export { BuildLogsApi, type BuildLogBody, type BuildLogContentOptions } from './build-logs.js';
 export { HotendClient, type HotendClientOptions } from './client.js';
 export { createHttp, Http, HotendApiError, type HttpOptions, type RequestOptions } from './http.js';
 export * from './types.js';

@@ -1,4 +1,4 @@
-import type { components } from './generated/schema.js';
+import type { components, operations } from './generated/schema.js';
 
 /** Response and request types, aliased from the generated schema (never redeclared by hand). */
 type Schemas = components['schemas'];
@@ -7,6 +7,12 @@ export type Version = Schemas['VersionResponseDto'];
 export type ServerInfo = Schemas['ServerInfoResponseDto'];
 export type CurrentUser = Schemas['CurrentUserResponseDto'];
 export type Permission = Schemas['Permission'];
+export type BuildLog = Schemas['BuildLogDto'];
+export type BuildLogId = Schemas['BuildLogIdDto'];
+/** Filters for `client.buildLogs.list`. */
+export type BuildLogFilter = NonNullable<operations['listBuildLogs']['parameters']['query']>;
+/** Metadata for `client.buildLogs.publish`. */
+export type BuildLogMeta = operations['publishBuildLog']['parameters']['query'];
 export type SystemCommands = Schemas['SystemCommandsResponseDto'];
 export type ClientCommandDefinition = Schemas['ClientCommandDefinitionDto'];
 export type SystemCommandSource = Schemas['SystemCommandSource'];

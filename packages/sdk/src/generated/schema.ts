@@ -82,9 +82,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Runs a configured system command. Asynchronous ones (and all core ones) answer 204 at once and run after the
-         *     answer is sent; synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed
-         *     (including a timeout, after which its whole process group is killed). The request body is ignored.
+         * Runs a configured system command.
+         * @description Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent. Synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or timeout (`system.commandTimeout`, after which its whole process group is killed), with the end of its output. The request body is ignored.
          */
         post: operations["executeSystemCommand"];
         delete?: never;

@@ -1,0 +1,102 @@
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiPartialContentResponse,
+  ApiPayloadTooLargeResponse,
+  ApiRequestedRangeNotSatisfiableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequirePermission } from '../auth/auth.decorators.js';
+import { Permission } from '../auth/permission.js';
+import { BuildLogBody, type IncomingBuildLog } from './build-log-body.js';
+import {
+  BuildLogErrorDto,
+  BuildLogListResponseDto,
+  BuildLogResponseDto,
+  ListBuildLogsQueryDto,
+  PublishBuildLogQueryDto,
+  PublishBuildLogResponseDto,
+} from './build-logs.dto.js';
+import { BuildLogsService } from './build-logs.service.js';
+
+const ID_PARAM = { name: 'id', type: 'integer', description: 'Id of the build log.' } as const;
+
+/**
+ * Vieter's build-log API (seed 002). Errors use Vieter's envelope `{"message": "...", "data": ""}`; a missing or
+ * invalid key is a plain-text `401 Unauthorized`; a valid key without the permission is a 403.
+ */
+@ApiTags('Build logs')
+@ApiUnauthorizedResponse({ description: 'Missing or invalid API key: plain text `401 Unauthorized`.' })
+@ApiBadRequestResponse({ type: BuildLogErrorDto, description: 'A parameter is malformed; the message names it.' })
+@Controller('api/v1/logs')
+export class BuildLogsController {
+  constructor(private readonly service: BuildLogsService) {}
+
+  /** List build logs, oldest id first, filtered by target, start time, architecture and exit code. */
+  @Get()
+  @RequirePermission(Permission.BUILDLOGS_READ)
+  listBuildLogs(@Query() query: ListBuildLogsQueryDto): Promise<BuildLogListResponseDto> {
+    return this.service.list(query);
+  }
+
+  /** One build log's metadata. */
+  @Get(':id')
+  @RequirePermission(Permission.BUILDLOGS_READ)
+  @ApiParam(ID_PARAM)
+  @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })
+  getBuildLog(@Param('id') id: string): Promise<BuildLogResponseDto> {
+    return this.service.get(id);
+  }
+
+  /** The build log's contents as plain text; one `Range: bytes=...` is honoured with a 206. */
+  @Get(':id/content')
+  @RequirePermission(Permission.BUILDLOGS_READ)
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ description: 'The whole log.', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiPartialContentResponse({ description: 'The requested byte range.' })
+  @ApiRequestedRangeNotSatisfiableResponse({ type: BuildLogErrorDto, description: 'The range lies past the end.' })
+  @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })
+  getBuildLogContent(
+    @Param('id') id: string,
+    @Headers('range') range: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.service.sendContent(id, range, reply);
+  }
+
+  /**
+   * Publish a build log: metadata in the query, the plain-text log as the body (Content-Length or chunked, up to
+   * `buildLogs.maxBodyBytes`). Stored only once the whole body has arrived.
+   */
+  @Post()
+  @HttpCode(200)
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
+  @ApiConsumes('text/plain')
+  @ApiBody({ description: 'The build log, as plain text.', schema: { type: 'string' }, required: false })
+  @ApiPayloadTooLargeResponse({ type: BuildLogErrorDto, description: 'The body exceeds `buildLogs.maxBodyBytes`.' })
+  publishBuildLog(
+    @Query() query: PublishBuildLogQueryDto,
+    @BuildLogBody() body: IncomingBuildLog,
+  ): Promise<PublishBuildLogResponseDto> {
+    return this.service.publish(query, body);
+  }
+
+  /** Delete a build log and its contents. */
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
+  @ApiParam(ID_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })
+  deleteBuildLog(@Param('id') id: string): Promise<void> {
+    return this.service.delete(id);
+  }
+}
