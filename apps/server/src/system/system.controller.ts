@@ -6,6 +6,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
@@ -49,11 +50,14 @@ export class SystemController {
     return this.service.listSystemCommandsForSource(source, baseUrl);
   }
 
-  /**
-   * Runs a configured system command. Asynchronous ones (and all core ones) answer 204 at once and run after the
-   * answer is sent; synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed
-   * (including a timeout, after which its whole process group is killed). The request body is ignored.
-   */
+  /** Runs a configured system command. */
+  @ApiOperation({
+    description:
+      'Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent. Synchronous ' +
+      'ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or timeout ' +
+      '(`system.commandTimeout`, after which its whole process group is killed), with the end of its output. ' +
+      'The request body is ignored.',
+  })
   @Post(':source/:action')
   @HttpCode(204)
   @RequirePermission(Permission.SYSTEM)
