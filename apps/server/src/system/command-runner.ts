@@ -149,6 +149,8 @@ export class CommandRunner {
       child.once('error', (error) => finish(null, null, error.message));
       child.once('close', (code, signal) => finish(code, signal));
       child.once('exit', (code, signal) => {
+        // The shell is done: the timeout no longer applies, even to output still draining.
+        clearTimeout(timer);
         drainTimer = setTimeout(() => finish(code, signal), DRAIN_AFTER_EXIT_MS);
       });
     });
