@@ -175,7 +175,7 @@ export class SqliteBuildLogRepository implements BuildLogRepository, OnApplicati
     return Promise.resolve(row === undefined ? undefined : toRecord(row));
   }
 
-  insert(log: NewBuildLog, attach: (id: number) => void): Promise<number> {
+  async insert(log: NewBuildLog, attach: (id: number) => void): Promise<number> {
     const insert = this.statement(
       'INSERT INTO build_logs (target_id, start_time, end_time, arch, exit_code) VALUES (?, ?, ?, ?, ?)',
     );
@@ -187,7 +187,7 @@ export class SqliteBuildLogRepository implements BuildLogRepository, OnApplicati
         return newId;
       })
       .immediate();
-    return Promise.resolve(id);
+    return id;
   }
 
   delete(id: number): Promise<boolean> {
