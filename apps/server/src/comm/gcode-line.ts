@@ -37,7 +37,9 @@ export function commandCode(command: string): string | undefined {
 
 /** The numeric value after `letter` in a command (`S200` → 200), or undefined. */
 export function commandParameter(command: string, letter: string): number | undefined {
-  const match = new RegExp(`(?:^|\\s)${letter}\\s*([-+]?\\d*\\.?\\d+)`, 'i').exec(command.replace(/^\s*[GMT]\d+/i, ' '));
+  const match = new RegExp(`(?:^|\\s)${letter}\\s*([-+]?\\d*\\.?\\d+)`, 'i').exec(
+    command.replace(/^\s*[GMT]\d+/i, ' '),
+  );
   if (match === null) return undefined;
   return Number(match[1]);
 }

@@ -108,7 +108,16 @@ interface Entry {
 }
 
 function newEntry(command: string, batch?: Batch, kind?: 'temperature-poll'): Entry {
-  return { command, code: commandCode(command), batch, seq: 0, lineNumber: undefined, wire: undefined, kind, confirmed: false };
+  return {
+    command,
+    code: commandCode(command),
+    batch,
+    seq: 0,
+    lineNumber: undefined,
+    wire: undefined,
+    kind,
+    confirmed: false,
+  };
 }
 
 /** Sent and awaiting an ok. */
@@ -145,7 +154,12 @@ export class PrinterComm {
 
   private readonly clock: CommClock;
   private readonly options: PrinterCommOptions;
-  private readonly timeouts: { connection: number; communication: number; communicationBusy: number; temperature: number };
+  private readonly timeouts: {
+    connection: number;
+    communication: number;
+    communicationBusy: number;
+    temperature: number;
+  };
   private readonly epochOffset: number;
 
   private state: PrinterStateId = 'CLOSED';
@@ -478,7 +492,9 @@ export class PrinterComm {
     const tooLong = commands.find((command) => Buffer.byteLength(command, 'latin1') > MAX_COMMAND_BYTES);
     if (tooLong !== undefined) {
       return Promise.reject(
-        new CommandRejectedError(`Line is longer than ${MAX_COMMAND_BYTES} bytes and would be truncated by the firmware`),
+        new CommandRejectedError(
+          `Line is longer than ${MAX_COMMAND_BYTES} bytes and would be truncated by the firmware`,
+        ),
       );
     }
     const emergency = commands.findIndex((command) => commandCode(command) === 'M112');
@@ -560,11 +576,19 @@ export class PrinterComm {
   private beforeSend(entry: Entry): void {
     const code = entry.code;
     if (code === undefined) return;
-    if (code === 'M104' || code === 'M109' || code === 'M140' || code === 'M190' || code === 'M141' || code === 'M191') {
+    if (
+      code === 'M104' ||
+      code === 'M109' ||
+      code === 'M140' ||
+      code === 'M190' ||
+      code === 'M141' ||
+      code === 'M191'
+    ) {
       const value = commandParameter(entry.command, 'S') ?? commandParameter(entry.command, 'R');
       if (value === undefined) return;
       const tool = commandParameter(entry.command, 'T') ?? this.tool;
-      const key = code === 'M140' || code === 'M190' ? 'bed' : code === 'M141' || code === 'M191' ? 'chamber' : `tool${tool}`;
+      const key =
+        code === 'M140' || code === 'M190' ? 'bed' : code === 'M141' || code === 'M191' ? 'chamber' : `tool${tool}`;
       const reading = this.readings[key] ?? { actual: null, target: null };
       this.readings[key] = { ...reading, target: value };
       this.schedulePoll();
@@ -837,7 +861,9 @@ export class PrinterComm {
   }
 
   private onExternalReset(): void {
-    this.warn("Printer sent 'start' while already operational. External reset? Resetting line numbers to be on the safe side");
+    this.warn(
+      "Printer sent 'start' while already operational. External reset? Resetting line numbers to be on the safe side",
+    );
     if (this.sdPrinting) {
       this.warn('Aborting job since printer lost state.');
       this.sdPrinting = false;
@@ -943,7 +969,9 @@ export class PrinterComm {
     this.resendQueue.length = 0;
     this.resendQueue.push(...again);
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, again[again.length - 1]?.seq ?? 0);
-    this.log(`Got a resend request from the printer: requested line = ${requested}, current line = ${lastSentNumber + 1}`);
+    this.log(
+      `Got a resend request from the printer: requested line = ${requested}, current line = ${lastSentNumber + 1}`,
+    );
   }
 
   /** Firmwares that leave out the ok after `Resend:` get one faked after 0.5 s. */
@@ -951,7 +979,9 @@ export class PrinterComm {
     this.clock.clearTimeout(this.resendOkTimer);
     this.resendOkTimer = this.clock.setTimeout(() => {
       this.resendOkTimer = undefined;
-      this.log("Firmware didn't send an 'ok' with their resend request. That's a known bug with some firmware variants out there.");
+      this.log(
+        "Firmware didn't send an 'ok' with their resend request. That's a known bug with some firmware variants out there.",
+      );
       this.handleOk();
     }, RESEND_OK_TIMEOUT_MS);
   }
@@ -1020,7 +1050,9 @@ export class PrinterComm {
     if (this.link === undefined || (this.inFlight.length === 0 && this.errorOks === 0)) return;
     this.consecutiveTimeouts += 1;
     if (this.consecutiveTimeouts > MAX_CONSECUTIVE_TIMEOUTS) {
-      this.warn(`No response from printer after ${this.consecutiveTimeouts - 1} consecutive communication timeouts, considering it dead.`);
+      this.warn(
+        `No response from printer after ${this.consecutiveTimeouts - 1} consecutive communication timeouts, considering it dead.`,
+      );
       this.triggerError('Too many consecutive timeouts, printer still connected and alive?');
       return;
     }

@@ -6,8 +6,7 @@ export interface RawReading {
   target: number | undefined;
 }
 
-const TEMPERATURE_PATTERN =
-  /(?:^|\s)(B|C|T\d*|\w+):\s*([-+]?[0-9]*\.?[0-9]+)(?:\s*\/?\s*([-+]?[0-9]*\.?[0-9]+))?/g;
+const TEMPERATURE_PATTERN = /(?:^|\s)(B|C|T\d*|\w+):\s*([-+]?[0-9]*\.?[0-9]+)(?:\s*\/?\s*([-+]?[0-9]*\.?[0-9]+))?/g;
 
 /** Every `<sensor>:<actual>[ /<target>]` pair in a line; the first occurrence of a sensor wins. */
 export function parseTemperatureLine(line: string): Map<string, RawReading> {
@@ -77,8 +76,14 @@ function fatTimestamp(hex: string): number | undefined {
   const date = value >>> 16;
   const time = value & 0xffff;
   const seconds =
-    Date.UTC(1980 + (date >> 9), ((date >> 5) & 0x0f) - 1, date & 0x1f, time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2) /
-    1000;
+    Date.UTC(
+      1980 + (date >> 9),
+      ((date >> 5) & 0x0f) - 1,
+      date & 0x1f,
+      time >> 11,
+      (time >> 5) & 0x3f,
+      (time & 0x1f) * 2,
+    ) / 1000;
   return Number.isFinite(seconds) && seconds >= EARLIEST_PLAUSIBLE_DATE ? seconds : undefined;
 }
 

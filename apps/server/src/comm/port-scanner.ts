@@ -1,0 +1,35 @@
+import { readdirSync } from 'node:fs';
+
+/** The port name that selects the built-in simulator. */
+export const VIRTUAL_PORT = 'VIRTUAL';
+
+/** Natural order: `/dev/ttyACM2` before `/dev/ttyACM10`. */
+export function naturalSort(values: Iterable<string>): string[] {
+  return [...values].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** USB serial devices found by name in `/dev` (used when the native port list is unavailable). */
+export function scanDevicePorts(devDirectory = '/dev'): string[] {
+  try {
+    return readdirSync(devDirectory)
+      .filter((name) => /^tty(USB|ACM)\d+$/.test(name))
+      .map((name) => `${devDirectory}/${name}`);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Device ports to offer: the native list when it works (it needs udevadm on Linux, which this machine lacks),
+ * else a `/dev` scan; plus the configured extra ports. Never throws.
+ */
+export async function listDevicePorts(additional: readonly string[]): Promise<string[]> {
+  let found: string[] = [];
+  try {
+    const { autoDetect } = await import('@serialport/bindings-cpp');
+    found = (await autoDetect().list()).map((info) => info.path);
+  } catch {
+    found = scanDevicePorts();
+  }
+  return naturalSort(new Set([...found, ...additional]));
+}
