@@ -41,8 +41,10 @@ const logger = new Logger('hotend.http');
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const { status, message } = describeError(error);
-  if (status >= 500)
+  // A 500 the code chose (an HttpException, e.g. a failed system command) is an answer, not a crash.
+  if (status >= 500 && !(error instanceof HttpException)) {
     logger.error(`${request.method} ${request.url} failed: ${(error as Error)?.stack ?? String(error)}`);
+  }
   const formatted = errorFamilyFor(request.url).format(status, message);
   void reply.status(formatted.status).header('content-type', formatted.contentType).send(formatted.body);
 }
