@@ -1412,7 +1412,9 @@ export class MarlinSim {
         case 400:
           yield* this.synchronize();
           return;
+        case 108:
         case 410:
+        case 876:
           return;
         case 999:
           if (this.vp) {
@@ -1671,7 +1673,7 @@ export class MarlinSim {
         if (residency > 0 && residencyStart !== null) wake = Math.min(wake, residencyStart + residency * 1000);
         else {
           const t = heater.timeToWithin(goal, window);
-          if (Number.isFinite(t)) wake = Math.min(wake, now + Math.max(1, Math.ceil(t * 1000)));
+          if (Number.isFinite(t)) wake = Math.min(wake, now + Math.max(1, Math.ceil(t * 1000 - 1e-6)));
         }
         yield wake;
       }
