@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import { streamBuildLogBodies } from './build-logs/build-log-body.js';
 import { errorFamilyFor } from './common/errors/error-families.js';
 import type { LoadedConfig } from './config/config.loader.js';
+import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
 import { HotendNestLogger } from './logging/nest-logger.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
@@ -45,6 +46,7 @@ export async function createHotendApp(
   });
   // POST /api/v1/logs reads its (up to 1 GB) body as a stream; every other route keeps Fastify's parsers.
   streamBuildLogBodies(adapter.getInstance());
+  readLogBodiesAsText(adapter.getInstance(), loaded.config.logging.ingestBodyLimit);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(loaded), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
     bufferLogs: true,

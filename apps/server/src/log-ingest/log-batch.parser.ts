@@ -1,0 +1,77 @@
+/**
+ * Plex `/log` parameters: one query string per message (`level=0&message=...&source=...`), many of them in a
+ * batch body, separated by newlines or simply joined with `&` (seed 001's example). One token stream covers
+ * both forms: a `level` starts a new entry once the current one has any field; a token without `=` (the
+ * seed's stray `&message`) means nothing; other keys (`X-Plex-Token`, `apikey`) are ignored.
+ */
+
+export const PLEX_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type PlexLevelName = (typeof PLEX_LEVELS)[number];
+
+export interface LogEntry {
+  /** 0 error, 1 warn, 2 info, 3 debug, 4 verbose. */
+  readonly level: number;
+  readonly message: string;
+  readonly source: string;
+}
+
+/** The input cannot be written; the message says which entry and why. Nothing has been written. */
+export class LogBatchError extends Error {
+  override readonly name = 'LogBatchError';
+}
+
+interface PartialEntry {
+  level?: string;
+  message?: string;
+  source?: string;
+}
+
+/** Form decoding: `+` is a space, then percent escapes; a malformed escape is an error. */
+function decode(text: string, position: number): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new LogBatchError(`parameter ${position}: malformed percent-encoding in "${text.slice(0, 100)}"`);
+  }
+}
+
+function isEmpty(entry: PartialEntry): boolean {
+  return entry.level === undefined && entry.message === undefined && entry.source === undefined;
+}
+
+function complete(entry: PartialEntry, index: number): LogEntry {
+  const where = `message ${index + 1}`;
+  if (entry.level === undefined) throw new LogBatchError(`${where}: level is missing`);
+  if (!/^[0-4]$/.test(entry.level.trim())) {
+    throw new LogBatchError(`${where}: level must be 0 (error) to 4 (verbose), got "${entry.level.slice(0, 20)}"`);
+  }
+  if (entry.message === undefined || entry.message === '') throw new LogBatchError(`${where}: message is missing`);
+  if (entry.source === undefined || entry.source === '') throw new LogBatchError(`${where}: source is missing`);
+  return { level: Number(entry.level.trim()), message: entry.message, source: entry.source };
+}
+
+/** Every entry in the text, validated as a whole: any problem throws `LogBatchError` before anything is returned. */
+export function parseLogParameters(text: string): LogEntry[] {
+  const drafts: PartialEntry[] = [];
+  let current: PartialEntry = {};
+  let position = 0;
+  for (const line of text.split(/\r?\n/)) {
+    for (const token of line.split('&')) {
+      position += 1;
+      if (token === '') continue;
+      const equals = token.indexOf('=');
+      if (equals === -1) continue;
+      const key = decode(token.slice(0, equals), position);
+      if (key !== 'level' && key !== 'message' && key !== 'source') continue;
+      const value = decode(token.slice(equals + 1), position);
+      if (key === 'level' && !isEmpty(current)) {
+        drafts.push(current);
+        current = {};
+      }
+      current[key] = value;
+    }
+  }
+  if (!isEmpty(current)) drafts.push(current);
+  if (drafts.length === 0) throw new LogBatchError('no log message given (level, message and source are required)');
+  return drafts.map(complete);
+}

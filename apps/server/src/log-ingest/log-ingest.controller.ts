@@ -1,0 +1,79 @@
+import { applyDecorators, Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { AcceptsPlexToken, RequirePermission } from '../auth/auth.decorators.js';
+import { Permission } from '../auth/permission.js';
+import { LogIngestService } from './log-ingest.service.js';
+
+function rawQuery(request: FastifyRequest): string {
+  const index = request.url.indexOf('?');
+  return index === -1 ? '' : request.url.slice(index + 1);
+}
+
+const SingleMessageQuery = (): MethodDecorator =>
+  applyDecorators(
+    ApiQuery({ name: 'level', enum: [0, 1, 2, 3, 4], description: '0 error, 1 warning, 2 info, 3 debug, 4 verbose' }),
+    ApiQuery({ name: 'message', type: String }),
+    ApiQuery({ name: 'source', type: String, description: 'Who sends it, e.g. the application name' }),
+  );
+const WRITTEN = { description: 'Written (empty body)' } as const;
+const MISSING = { description: 'A parameter is missing or malformed; nothing was written' } as const;
+const NO_TOKEN = { description: 'Missing or invalid token' } as const;
+
+/** Plex's `/log`: clients write into Hotend's own log (`hotend.log`, logger `hotend.client`). */
+@ApiTags('Log')
+@Controller('log')
+@RequirePermission(Permission.LOG_WRITE)
+@AcceptsPlexToken()
+@ApiUnauthorizedResponse(NO_TOKEN)
+export class LogIngestController {
+  constructor(private readonly service: LogIngestService) {}
+
+  /** Writes one message given as `level`, `message` and `source` query parameters. */
+  @Get()
+  @SingleMessageQuery()
+  @ApiOkResponse(WRITTEN)
+  @ApiBadRequestResponse(MISSING)
+  getLogMessage(@Req() request: FastifyRequest): Promise<void> {
+    return this.service.writeOne(rawQuery(request));
+  }
+
+  /** Writes one message given as `level`, `message` and `source` query parameters (Plex prefers PUT). */
+  @Put()
+  @HttpCode(200)
+  @SingleMessageQuery()
+  @ApiOkResponse(WRITTEN)
+  @ApiBadRequestResponse(MISSING)
+  writeLogMessage(@Req() request: FastifyRequest): Promise<void> {
+    return this.service.writeOne(rawQuery(request));
+  }
+
+  /**
+   * Writes many messages at once: the body holds one query string per message, newline-separated or joined
+   * with `&` (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any
+   * incomplete or malformed one gives 400 and nothing is written.
+   */
+  @Post()
+  @HttpCode(200)
+  @ApiConsumes('text/plain', 'application/x-www-form-urlencoded')
+  @ApiBody({
+    description: 'Log parameters, one group per message',
+    required: true,
+    schema: { type: 'string', example: 'level=0&message=Disk%20full&source=ui\nlevel=2&message=Started&source=ui' },
+  })
+  @ApiOkResponse(WRITTEN)
+  @ApiBadRequestResponse(MISSING)
+  @ApiPayloadTooLargeResponse({ description: 'Body larger than logging.ingestBodyLimit' })
+  writeLogBatch(@Body() body: unknown): Promise<void> {
+    return this.service.writeBatch(body);
+  }
+}

@@ -1,0 +1,165 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
+import type { LogLevelName } from '../../config/config.schema.js';
+import { HotendConfigService } from '../../config/config.service.js';
+import { validateLevelMap } from '../../logging/log-levels.js';
+import { HotendLogService } from '../../logging/log.service.js';
+import { parseByteRange } from './byte-range.js';
+import {
+  LogFilesRepository,
+  type LogFileInfo,
+  type OpenedLogFile,
+  problemWithLogName,
+} from './log-files.repository.js';
+import type {
+  LogFileDto,
+  LogFilesResponseDto,
+  LoggingOverviewResponseDto,
+  LoggingSetupResponseDto,
+} from './logging.dto.js';
+
+/** What a download answers: status, headers and the body (a stream, or nothing). */
+export interface LogDownload {
+  readonly status: 200 | 206 | 416;
+  readonly headers: Record<string, string>;
+  readonly body: Readable | string;
+}
+
+/** Largest number of files one zip may name. */
+const MAX_BULK_FILES = 1000;
+
+function contentDisposition(name: string): string {
+  // A quoted ASCII fallback for old clients, and the exact name as RFC 5987 `filename*`.
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+const NO_CACHE = 'no-cache, no-store, must-revalidate, max-age=0';
+
+@Injectable()
+export class LoggingPluginService {
+  constructor(
+    private readonly files: LogFilesRepository,
+    private readonly logs: HotendLogService,
+    private readonly config: HotendConfigService,
+  ) {}
+
+  async listLogs(baseUrl: string): Promise<LogFilesResponseDto> {
+    const [files, usage] = await Promise.all([this.files.list(), this.files.diskUsage()]);
+    return { files: files.map((file) => this.describe(file, baseUrl)), free: usage.free, total: usage.total };
+  }
+
+  async getOverview(baseUrl: string): Promise<LoggingOverviewResponseDto> {
+    return {
+      logs: await this.listLogs(baseUrl),
+      setup: this.getSetup(),
+      serial_log: { enabled: this.config.get().serial.log },
+    };
+  }
+
+  getSetup(): LoggingSetupResponseDto {
+    return { loggers: this.logs.loggerNames(), levels: this.logs.configuredLevels() };
+  }
+
+  getLevels(): Record<string, LogLevelName> {
+    return this.logs.configuredLevels();
+  }
+
+  /** Replaces every configured level (persisted, applied at once); 400 naming each bad entry. */
+  updateLevels(body: unknown): Record<string, LogLevelName> {
+    const { levels, problems } = validateLevelMap(body);
+    if (problems.length > 0) throw new BadRequestException(`Invalid log level configuration: ${problems.join('; ')}`);
+    return this.logs.replaceLevels(levels);
+  }
+
+  async deleteLog(name: string): Promise<void> {
+    this.checkName(name);
+    if (!(await this.files.delete(name))) throw this.notFound(name);
+  }
+
+  /** A log file as `text/plain`, whole or one `Range`, read from an open descriptor in constant memory. */
+  async openDownload(name: string, rangeHeader: string | undefined): Promise<LogDownload> {
+    this.checkName(name);
+    const file = await this.files.open(name);
+    if (file === undefined) throw this.notFound(name);
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-disposition': contentDisposition(name),
+      'accept-ranges': 'bytes',
+      'cache-control': NO_CACHE,
+      'last-modified': new Date(file.modified * 1000).toUTCString(),
+    };
+    const range = parseByteRange(rangeHeader, file.size);
+    if (range === 'unsatisfiable') {
+      await file.close();
+      return { status: 416, headers: { ...headers, 'content-range': `bytes */${file.size}` }, body: '' };
+    }
+    if (file.size === 0) {
+      await file.close();
+      return { status: 200, headers: { ...headers, 'content-length': '0' }, body: '' };
+    }
+    const { start, end } = range ?? { start: 0, end: file.size - 1 };
+    headers['content-length'] = String(end - start + 1);
+    if (range === undefined) return { status: 200, headers, body: file.read(start, end) };
+    headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+    return { status: 206, headers, body: file.read(start, end) };
+  }
+
+  /**
+   * Several log files as one zip, streamed. Like OctoPrint, names that are not log files are skipped, and
+   * 400 when none is left.
+   */
+  async openBulkDownload(names: readonly string[]): Promise<LogDownload> {
+    const unique = [...new Set(names)];
+    if (unique.length > MAX_BULK_FILES) throw new BadRequestException(`At most ${MAX_BULK_FILES} files per zip`);
+    const opened: OpenedLogFile[] = [];
+    for (const name of unique) {
+      const file = await this.files.open(name);
+      if (file !== undefined) opened.push(file);
+    }
+    if (opened.length === 0) throw new BadRequestException('None of the given files is a log file');
+    const zip = new yazl.ZipFile();
+    for (const file of opened) {
+      const mtime = new Date(file.modified * 1000);
+      if (file.size === 0) {
+        await file.close();
+        zip.addBuffer(Buffer.alloc(0), file.name, { mtime });
+      } else {
+        zip.addReadStream(file.read(0, file.size - 1), file.name, { mtime, size: file.size });
+      }
+    }
+    zip.end();
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/zip',
+        'content-disposition': contentDisposition('hotend-logs.zip'),
+        'cache-control': NO_CACHE,
+      },
+      body: Readable.from(zip.outputStream),
+    };
+  }
+
+  private describe(file: LogFileInfo, baseUrl: string): LogFileDto {
+    const encoded = encodeURIComponent(file.name);
+    return {
+      name: file.name,
+      size: file.size,
+      date: file.modified,
+      refs: {
+        resource: `${baseUrl}/plugin/logging/logs/${encoded}`,
+        download: `${baseUrl}/downloads/logs/${encoded}`,
+      },
+    };
+  }
+
+  private checkName(name: string): void {
+    const problem = problemWithLogName(name);
+    if (problem !== undefined) throw new BadRequestException(`Not a log file name: ${problem}`);
+  }
+
+  private notFound(name: string): NotFoundException {
+    return new NotFoundException(`There is no log file named ${JSON.stringify(name)}`);
+  }
+}
