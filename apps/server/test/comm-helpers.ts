@@ -1,0 +1,122 @@
+import { createSimBinding, MarlinSim, type MarlinSimOptions, VirtualClock } from '@hotend/firmware-sim';
+import { PrinterComm, type PrinterCommOptions } from '../src/comm/printer-comm.js';
+import { openSerialLink } from '../src/comm/serial-link.js';
+
+/** Lets stream callbacks and promise chains run (the binding's reads and writes settle in a few turns). */
+export async function settle(turns = 6): Promise<void> {
+  for (let turn = 0; turn < turns; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export interface CommRig {
+  clock: VirtualClock;
+  sim: MarlinSim;
+  comm: PrinterComm;
+  /** Every line written to the port, in order (terminators removed; a bare `\n` shows as ''). */
+  wire: string[];
+  /** Warnings and errors the comm layer logged. */
+  warnings: string[];
+  /** Most un-acknowledged G/M/T lines seen at once (after the handshake). */
+  maxInFlight(): number;
+  /** Advances virtual time in steps until `predicate` holds; throws after `maxMs`. */
+  until(predicate: () => boolean, maxMs?: number, stepMs?: number): Promise<number>;
+  run(ms: number, stepMs?: number): Promise<void>;
+  connect(): Promise<void>;
+  /** G/M commands the simulator executed from serial, oldest first. */
+  executedCommands(): string[];
+  close(): Promise<void>;
+}
+
+/** PrinterComm + SerialPortStream + the simulator's binding, all on one virtual clock. */
+export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<PrinterCommOptions> = {}): CommRig {
+  const clock = new VirtualClock();
+  const sim = new MarlinSim({ clock, ...simOptions });
+  const binding = createSimBinding(sim);
+  const wire: string[] = [];
+  const warnings: string[] = [];
+  let pending = '';
+  let outstanding = 0;
+  let peak = 0;
+  let counting = false;
+  const comm = new PrinterComm({
+    clock,
+    diagnostics: { log: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+    ...commOptions,
+    openLink: async (port, baudrate, handlers) => {
+      const link = await openSerialLink(binding, port, baudrate, {
+        onLine: (line) => {
+          if (counting && line.startsWith('ok')) outstanding = Math.max(0, outstanding - 1);
+          handlers.onLine(line);
+        },
+        onClose: handlers.onClose,
+      });
+      return {
+        write(data: string): void {
+          pending += data;
+          const parts = pending.split('\n');
+          pending = parts.pop() ?? '';
+          for (const part of parts) {
+            wire.push(part);
+            if (counting && /^N\d+ [GMT]\d/.test(part) && !/M112/.test(part)) {
+              outstanding += 1;
+              peak = Math.max(peak, outstanding);
+            }
+          }
+          link.write(data);
+        },
+        close: () => link.close(),
+      };
+    },
+  });
+  const until = async (predicate: () => boolean, maxMs = 120_000, stepMs = 10): Promise<number> => {
+    let elapsed = 0;
+    await settle();
+    while (!predicate()) {
+      if (elapsed >= maxMs) throw new Error(`condition not met within ${maxMs} virtual ms`);
+      await clock.advanceAsync(stepMs, () => settle(3));
+      await settle();
+      elapsed += stepMs;
+    }
+    return elapsed;
+  };
+  const rig: CommRig = {
+    clock,
+    sim,
+    comm,
+    wire,
+    warnings,
+    maxInFlight: () => peak,
+    until,
+    run: async (ms, stepMs = 10) => {
+      await until(() => false, ms, stepMs).catch(() => undefined);
+    },
+    connect: async () => {
+      const connecting = comm.connect({ port: 'VIRTUAL', baudrate: 115200 });
+      let failure: unknown;
+      connecting.catch((error: unknown) => (failure = error));
+      // Connected and through the post-connect burst (M110, M115, M21, autoreport setup).
+      await until(() => failure !== undefined || (comm.isOperational && wire.some((l) => / M21\*/.test(l))), 30_000);
+      await connecting;
+      await rig.run(200);
+      counting = true;
+      outstanding = 0;
+    },
+    executedCommands: () => sim.executed.filter((entry) => entry.source === 'serial').map((entry) => entry.command),
+    close: async () => {
+      await comm.disconnect();
+      sim.dispose();
+    },
+  };
+  return rig;
+}
+
+/** Streams `lines` through `comm.send` and drives the clock until they are all acknowledged. */
+export async function stream(rig: CommRig, lines: readonly string[], maxMs = 600_000, stepMs = 10): Promise<void> {
+  let done = false;
+  let failure: unknown;
+  rig.comm.send(lines).then(
+    () => (done = true),
+    (error: unknown) => (failure = error),
+  );
+  await rig.until(() => done || failure !== undefined, maxMs, stepMs);
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,455 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CommandRejectedError } from '../src/comm/printer-comm.js';
+import { type CommRig, commRig, settle, stream } from './comm-helpers.js';
+
+// marlin-protocol.md §4: each scenario runs PrinterComm against the simulator over SerialPortStream on a virtual clock.
+
+const moves = (count: number, from = 0): string[] =>
+  Array.from({ length: count }, (_, index) => `G1 X${(from + index) % 2} F${6000 + from + index}`);
+
+let rig: CommRig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+function start(...args: Parameters<typeof commRig>): CommRig {
+  rig = commRig(...args);
+  return rig;
+}
+
+describe('handshake', () => {
+  it('#1 connects to a board that resets on open: hellos swallowed during boot, hello again on start', async () => {
+    const r = start({ resetOnOpen: true, bootMs: 1500 });
+    await r.connect();
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    expect(r.wire.slice(0, 2)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125']);
+    // After `start`: one more hello, then (always checksummed, Hotend's safe choice) M110, M115, M21.
+    const afterBoot = r.wire.slice(2, 6);
+    expect(afterBoot).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N1 M115*39', 'N2 M21*18']);
+    expect(r.sim.executed.filter((e) => e.command === 'M110 N0')).toHaveLength(2);
+  });
+
+  it('#2 connects to a board that does not reset', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    expect(r.comm.status).toMatchObject({ id: 'OPERATIONAL', text: 'Operational' });
+    expect(r.wire.slice(0, 5)).toEqual([
+      'N0 M110 N0*125',
+      'N0 M110 N0*125',
+      'N0 M110 N0*125',
+      'N1 M115*39',
+      'N2 M21*18',
+    ]);
+  });
+
+  it('#3 gives up on a silent printer after three hellos', async () => {
+    const r = start({ resetOnOpen: false }, { timeouts: { connection: 10 } });
+    r.sim.faults.silence();
+    let failure: unknown;
+    r.comm.connect({ port: 'VIRTUAL', baudrate: 115200 }).catch((error: unknown) => (failure = error));
+    const elapsed = await r.until(() => failure !== undefined, 60_000, 100);
+    expect((failure as Error).message).toBe('There was a timeout while trying to connect to the printer');
+    expect(r.wire).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125']);
+    expect(elapsed).toBe(20_000);
+    expect(r.comm.status).toMatchObject({ id: 'CLOSED', text: 'Offline' });
+    expect(r.comm.connection.state).toBe('Offline');
+  });
+
+  it('#5 acts on capabilities: M155 S2, M27 S1, M20 L T, and no M105 polling', async () => {
+    const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G1 X1\n' } });
+    await r.connect();
+    await r.run(20_000, 100);
+    const commands = r.wire.map((line) => line.replace(/^N\d+ /, '').replace(/\*\d+$/, ''));
+    expect(commands).toContain('M155 S2');
+    expect(commands).toContain('M27 S1');
+    expect(commands).toContain('M20 L T');
+    expect(commands).not.toContain('M105');
+    expect(r.comm.heaters['tool0']).toEqual({ actual: 21.3, target: 0 });
+  });
+
+  it('#6 polls M105 every 5 s without auto-report, every 2 s once a target is set', async () => {
+    const r = start({ resetOnOpen: false, extendedCapabilities: false });
+    await r.connect();
+    const polls = (): number => r.wire.filter((line) => / M105\*/.test(line)).length;
+    const before = polls();
+    await r.run(20_000, 100);
+    expect(polls() - before).toBe(4);
+    await stream(r, ['M104 S200']);
+    const heating = polls();
+    await r.run(10_000, 100);
+    expect(polls() - heating).toBe(5);
+    expect(r.comm.heaters['tool0']?.target).toBe(200);
+  });
+});
+
+describe('temperatures', () => {
+  it('#7 parses every report format into canonical heaters', async () => {
+    const r = start({ resetOnOpen: false, extendedCapabilities: false, extruders: 2 });
+    await r.connect();
+    const inject = async (line: string): Promise<void> => {
+      r.sim.faults.send(line);
+      await r.run(20);
+    };
+    await inject(' T:21.30 /0.00 B:21.30 /0.00 @:0 B@:0');
+    expect(r.comm.heaters).toMatchObject({ tool0: { actual: 21.3, target: 0 }, bed: { actual: 21.3, target: 0 } });
+    await inject('ok T:150.5/200 B:60.1/60');
+    expect(r.comm.heaters).toMatchObject({ tool0: { actual: 150.5, target: 200 }, bed: { actual: 60.1, target: 60 } });
+    // No target: the previous one stays.
+    await inject('T:180.2 B:59');
+    expect(r.comm.heaters).toMatchObject({ tool0: { actual: 180.2, target: 200 }, bed: { actual: 59, target: 60 } });
+    await inject(' T:30 /0 T0:30 /0 T1:45.5 /210 B:22 /0');
+    expect(r.comm.heaters).toMatchObject({
+      tool0: { actual: 30, target: 0 },
+      tool1: { actual: 45.5, target: 210 },
+      bed: { actual: 22, target: 0 },
+    });
+    await inject('T0:31 /0 T1:46 /210 B:23 /0 P:25 /0');
+    expect(r.comm.heaters).toMatchObject({ tool0: { actual: 31 }, tool1: { actual: 46 } });
+    expect(Object.keys(r.comm.heaters).sort()).toEqual(['bed', 'tool0', 'tool1']);
+    // Chamber only counts when the printer has one (profile or capability).
+    await inject(' T:31 /0 B:23 /0 C:35 /40');
+    expect(r.comm.heaters['chamber']).toBeUndefined();
+    expect(r.comm.temperatureHistory.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('#7 reads the chamber when the profile has one', async () => {
+    const r = start(
+      { resetOnOpen: false, heatedChamber: true },
+      {
+        profile: { extruders: 1, heatedBed: true, heatedChamber: true },
+      },
+    );
+    await r.connect();
+    r.sim.faults.send(' T:21.30 /0.00 B:21.30 /0.00 C:35.00 /40.00 @:0 B@:0');
+    await r.run(20);
+    expect(r.comm.heaters['chamber']).toEqual({ actual: 35, target: 40 });
+  });
+
+  it('#8 waits through a blocking heat-up without a timeout; user commands queue behind it', async () => {
+    const r = start({ resetOnOpen: false, tempResidencyTime: 3 });
+    await r.connect();
+    let heated = false;
+    let later = false;
+    r.comm.send('M109 S200').then(() => (heated = true));
+    await r.run(100);
+    r.comm.send('M117 queued').then(() => (later = true));
+    await r.until(() => heated && later, 120_000, 100);
+    const executed = r.executedCommands();
+    expect(executed.filter((c) => c === 'M109 S200' || c === 'M117 queued')).toEqual(['M109 S200', 'M117 queued']);
+    expect(r.warnings.filter((w) => /timeout/i.test(w))).toEqual([]);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+  });
+});
+
+describe('busy protocol and timeouts', () => {
+  it('#10 sends M113 S2 after the first busy line, and a long G28 never times out', async () => {
+    const r = start({ resetOnOpen: false, homingMs: 10_000 });
+    await r.connect();
+    await stream(r, ['G28'], 60_000, 50);
+    await stream(r, ['M114']);
+    expect(r.wire.some((line) => / M113 S2\*/.test(line))).toBe(true);
+    expect(r.warnings.filter((w) => /timeout/i.test(w))).toEqual([]);
+    expect(r.executedCommands().filter((c) => c === 'G28')).toEqual(['G28']);
+  });
+
+  it('#11 tolerates a long-running command that goes quiet after its busy lines', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.busy(4000);
+    await stream(r, ['G4 S0'], 60_000, 50);
+    r.sim.faults.stallOk(10_000);
+    await stream(r, ['M400'], 60_000, 50);
+    expect(r.warnings.some((w) => /Communication timeout/.test(w))).toBe(false);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    expect(r.executedCommands().filter((c) => c === 'M400')).toEqual(['M400']);
+  });
+});
+
+describe('flow control and resends', () => {
+  it('#12 keeps at most one line in flight in ping-pong mode', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await stream(r, moves(200));
+    expect(r.maxInFlight()).toBe(1);
+    expect(r.executedCommands().slice(-200)).toEqual(moves(200));
+  });
+
+  it('#13 resends a corrupted line with the same N; it runs exactly once', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.corruptNextLine(50);
+    await stream(r, moves(100));
+    expect(r.wire.filter((line) => line.startsWith('N50 '))).toHaveLength(2);
+    expect(r.executedCommands().slice(-100)).toEqual(moves(100));
+  });
+
+  it('#14 answers a line-number error by resending from the requested line', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.lineNumberError();
+    await stream(r, moves(20));
+    expect(r.executedCommands().slice(-20)).toEqual(moves(20));
+  });
+
+  it('#15 fakes the ok a firmware left out after Resend', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.resendWithoutOk();
+    await stream(r, moves(10));
+    expect(r.executedCommands().slice(-10)).toEqual(moves(10));
+  });
+
+  it('#16 ignores duplicate resend requests caused by lines in flight (send-ahead)', async () => {
+    const r = start({ resetOnOpen: false }, { flowControl: 'send-ahead', sendAheadLines: 4 });
+    await r.connect();
+    r.sim.faults.corruptNextLine(30);
+    r.sim.faults.corruptNextLine(31);
+    await stream(r, moves(120));
+    expect(r.executedCommands().slice(-120)).toEqual(moves(120));
+    expect(r.maxInFlight()).toBeGreaterThan(1);
+  });
+
+  it('#17 ignores a resend request for a line not sent yet', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await stream(r, ['G1 X1 F6000']);
+    const next = Number(/^N(\d+)/.exec(r.wire.filter((line) => line.startsWith('N')).at(-1) ?? '')?.[1]) + 1;
+    r.sim.faults.send(`Resend: ${next}`);
+    r.sim.faults.send('ok');
+    await r.run(50);
+    await stream(r, ['G1 X0 F6000']);
+    expect(r.executedCommands().slice(-2)).toEqual(['G1 X1 F6000', 'G1 X0 F6000']);
+  });
+
+  it('#18 detects a resend loop and fails with OctoPrint message', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    for (let i = 0; i < 12; i += 1) r.sim.faults.lineNumberError();
+    const sending = r.comm.send(moves(3));
+    sending.catch(() => undefined);
+    await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 60_000);
+    await expect(sending).rejects.toThrow(/communication stuck/);
+    expect(r.comm.status.error).toMatch(/^Printer keeps requesting line \d+ again and again, communication stuck$/);
+  });
+
+  it('#20 recovers from the old "No Line Number with checksum" error', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.dropNextLine();
+    let done = false;
+    r.comm.send(moves(3)).then(() => (done = true));
+    await r.run(30);
+    r.sim.faults.send('Error:No Line Number with checksum, Last Line: 3');
+    await r.until(() => done, 5_000);
+    expect(r.executedCommands().slice(-3)).toEqual(moves(3));
+  });
+
+  it('#21 recovers from a lost ok while streaming (ok-watchdog, then the next line)', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.dropNextOk();
+    await stream(r, moves(20), 120_000, 100);
+    expect(r.executedCommands().slice(-20)).toEqual(moves(20));
+    expect(r.warnings).toContain('Communication timeout, trying to trigger a response from the printer');
+  });
+
+  it('#22 recovers from a lost ok while idle even though auto-reports keep arriving', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.dropNextOk();
+    const elapsed = await (async () => {
+      let done = false;
+      r.comm.send('G1 X1 F6000').then(() => (done = true));
+      return r.until(() => done, 120_000, 100);
+    })();
+    expect(elapsed).toBeGreaterThanOrEqual(30_000);
+    expect(elapsed).toBeLessThan(40_000);
+    await stream(r, ['G1 X0 F6000']);
+    // The probe M105 went out once the watchdog fired; G1 X1 ran once.
+    expect(r.executedCommands().slice(-3)).toEqual(['G1 X1 F6000', 'M105', 'G1 X0 F6000']);
+  });
+
+  it('#23 recovers from a lost line: the probe draws a resend', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.dropNextLine();
+    await stream(r, moves(5), 120_000, 100);
+    expect(r.executedCommands().slice(-5)).toEqual(moves(5));
+  });
+
+  it('#24 caps credit at one despite a duplicated ok', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.duplicateOk();
+    await stream(r, moves(30));
+    expect(r.maxInFlight()).toBe(1);
+    expect(r.executedCommands().slice(-30)).toEqual(moves(30));
+  });
+
+  it('#25 treats a malformed ok as lost and accepts ADVANCED_OK', async () => {
+    const r = start({ resetOnOpen: false, advancedOk: true });
+    await r.connect();
+    await stream(r, moves(5));
+    r.sim.faults.prepareOk('kk');
+    await stream(r, moves(5, 5), 120_000, 100);
+    expect(r.executedCommands().slice(-10)).toEqual(moves(10));
+  });
+
+  it('#26 ignores idle `wait` lines', async () => {
+    const r = start({ resetOnOpen: false, idleWaitMs: 1000 });
+    await r.connect();
+    const sent = r.wire.length;
+    await r.run(10_000, 100);
+    expect(r.wire.length).toBe(sent);
+    await stream(r, moves(3));
+    expect(r.executedCommands().slice(-3)).toEqual(moves(3));
+  });
+
+  it('#40 refuses lines that Marlin would truncate', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await expect(r.comm.send(`M117 ${'x'.repeat(116)}`)).rejects.toBeInstanceOf(CommandRejectedError);
+    expect(r.wire.some((line) => line.includes('xxxx'))).toBe(false);
+  });
+});
+
+describe('resets, errors and disconnects', () => {
+  it('#27 notices an external reset: line numbers restart and auto-reports are re-armed', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await stream(r, moves(5));
+    const mark = r.wire.length;
+    r.sim.faults.reset();
+    await r.run(1000);
+    const after = r.wire.slice(mark);
+    expect(after.slice(0, 2)).toEqual(['N0 M110 N0*125', 'N1 M115*39']);
+    expect(after.some((line) => / M155 S2\*/.test(line))).toBe(true);
+    await stream(r, moves(2));
+    expect(r.executedCommands().slice(-2)).toEqual(moves(2));
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+  });
+
+  it('#28 handles thermal runaway: M112, heaters off, Offline after error with the merged message', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    const mark = r.wire.length;
+    r.sim.faults.fatal('thermal_runaway', 0);
+    await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 5_000);
+    const after = r.wire.slice(mark);
+    expect(after[0]).toBe('M112');
+    expect(after.slice(1).map((line) => line.replace(/^N\d+ /, '').replace(/\*\d+$/, ''))).toEqual([
+      'M112',
+      'M104 T0 S0',
+      'M140 S0',
+    ]);
+    const message = 'Thermal Runaway, system stopped! Heater_ID: 0 - Printer halted. kill() called!';
+    expect(r.comm.status).toMatchObject({ text: 'Offline after error', error: message });
+    expect(r.comm.lastError).toMatchObject({ error: message, reason: 'runaway', consequence: 'emergency' });
+  });
+
+  it('#29 disconnects on an unknown error by default, and keeps going when told not to', async () => {
+    const a = start({ resetOnOpen: false });
+    await a.connect();
+    a.sim.faults.send('Error:Foo');
+    await a.until(() => a.comm.status.id === 'CLOSED_WITH_ERROR', 5_000);
+    expect(a.comm.status.error).toBe('Foo');
+    await a.close();
+    const b = start({ resetOnOpen: false }, { disconnectOnErrors: false });
+    await b.connect();
+    b.sim.faults.send('Error:Foo');
+    await b.run(100);
+    expect(b.comm.status.id).toBe('OPERATIONAL');
+  });
+
+  it('#30 treats an unknown command as harmless', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await stream(r, ['G12345']);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    expect(r.comm.terminalLines.some((line) => line.startsWith('Recv: echo:Unknown command'))).toBe(true);
+  });
+
+  it('#31 reverts an invalid tool and remembers it', async () => {
+    const r = start({ resetOnOpen: false, extruders: 2 });
+    await r.connect();
+    await stream(r, ['T1']);
+    await stream(r, ['T3']);
+    await r.run(100);
+    expect(r.wire.slice(-1)[0]).toMatch(/^N\d+ T1\*\d+$/);
+    expect(r.comm.currentTool).toBe(1);
+    expect([...r.comm.invalidTools]).toEqual([3]);
+  });
+
+  it('#32 M112 from the user: raw M112 first, then numbered, then Offline after error', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    const mark = r.wire.length;
+    await r.comm.send('M112');
+    await settle();
+    expect(r.wire[mark]).toBe('M112');
+    expect(r.wire[mark + 1]).toMatch(/^N\d+ M112\*\d+$/);
+    expect(r.comm.status.id).toBe('CLOSED_WITH_ERROR');
+  });
+
+  it('#33 reports an unplugged printer', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.disconnect();
+    await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 5_000);
+    expect(r.comm.status.error).toMatch(/^Unexpected error while reading serial port/);
+    await expect(r.comm.send('M105')).rejects.toThrow('Printer is not operational');
+  });
+});
+
+describe('SD card and action commands', () => {
+  it('#35 reads the SD listing', async () => {
+    const r = start({
+      resetOnOpen: false,
+      sdFiles: { 'cube.gco': 'G1 X1\nG1 X2\n', 'parts/long file name.gcode': 'M105\n' },
+    });
+    await r.connect();
+    await r.run(500);
+    expect(r.comm.sd.ready).toBe(true);
+    expect(r.comm.sdFiles.map((file) => file.size)).toEqual([12, 5]);
+    expect(r.comm.sdFiles[0]?.name).toBe('/CUBE.GCO');
+  });
+
+  it('#39 follows action commands and detects an SD print', async () => {
+    const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G4 S30\n'.repeat(50) } });
+    await r.connect();
+    const actions: string[] = [];
+    r.comm.events.on('action', (action: { action: string }) => actions.push(action.action));
+    await stream(r, ['M23 cube.gco', 'M24']);
+    await r.until(() => r.comm.status.id === 'PRINTING', 10_000);
+    expect(r.comm.status.text).toBe('Printing from SD');
+    expect(r.comm.sd.printing).toBe(true);
+    r.sim.faults.send('//action:pause');
+    await r.run(50);
+    expect(r.comm.status.id).toBe('PAUSED');
+    r.sim.faults.send('// action:resume');
+    await r.run(50);
+    expect(r.comm.status.id).toBe('PRINTING');
+    r.sim.faults.send('//action:prompt_begin Filament runout');
+    r.sim.faults.send('//action:disconnect');
+    await r.run(50);
+    expect(actions).toEqual(['pause', 'resume', 'prompt_begin', 'disconnect']);
+    expect(r.comm.status.id).toBe('CLOSED');
+  });
+});
+
+describe('noise soak', () => {
+  for (const mode of ['ping-pong', 'send-ahead'] as const) {
+    it(`streams 10,000 lines through 2% corruption exactly once, in order (${mode})`, async () => {
+      const r = start({ resetOnOpen: false }, { flowControl: mode, sendAheadLines: 4 });
+      await r.connect();
+      r.sim.faults.noise(0.02, 42);
+      const lines = moves(10_000);
+      await stream(r, lines, 3_600_000, 200);
+      expect(r.executedCommands().slice(-10_000)).toEqual(lines);
+      expect(r.executedCommands().filter((c) => c.startsWith('G1 '))).toHaveLength(10_000);
+      // The noise really bit: about 2% of the lines went again.
+      expect(r.wire.length - 10_000).toBeGreaterThan(100);
+    }, 120_000);
+  }
+});
