@@ -52,14 +52,21 @@ export class ActiveLogFile {
 
   /** Resolves once everything written so far has reached the file. */
   async flush(): Promise<void> {
-    const current = new Promise<void>((resolve) => {
+    // Twice: a flush asked for while a write is in flight resolves when that write ends, even if smaller
+    // buffered writes are still waiting (sonic-boom drains at minLength); the second one writes those.
+    await this.flushOnce();
+    await this.flushOnce();
+    await Promise.all([...this.retiring]);
+  }
+
+  private flushOnce(): Promise<void> {
+    return new Promise<void>((resolve) => {
       try {
         this.destination.flush(() => resolve());
       } catch {
         resolve();
       }
     });
-    await Promise.all([current, ...this.retiring]);
   }
 
   /** Starts a fresh file at the same path (after a delete, or after the old one was renamed away). */
