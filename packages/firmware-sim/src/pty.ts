@@ -58,14 +58,22 @@ export async function startPtySimulator(options: PtySimulatorOptions = {}): Prom
 
   // host -> firmware, with backpressure: stop reading the master while the RX buffer is full.
   let pendingIn: Buffer | null = null;
+  let feeding = false;
   const feed = (): void => {
-    while (pendingIn && pendingIn.length > 0) {
-      const n = sim.receive(pendingIn);
-      if (n === 0) return;
-      pendingIn = pendingIn.subarray(n);
+    if (feeding) return; // receive() reports RX space synchronously; the loop below picks it up
+    feeding = true;
+    try {
+      while (pendingIn && pendingIn.length > 0) {
+        const chunk: Buffer = pendingIn;
+        const n = sim.receive(chunk);
+        if (n === 0) return;
+        pendingIn = chunk.subarray(n);
+      }
+      pendingIn = null;
+      if (!closed && master.isPaused()) master.resume();
+    } finally {
+      feeding = false;
     }
-    pendingIn = null;
-    if (!closed && master.isPaused()) master.resume();
   };
   master.on('data', (data: Buffer | string) => {
     const chunk = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
