@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type MarlinSim, type PtySimulator, startPtySimulator } from '@hotend/firmware-sim';
 import { HotendClient } from '@hotend/sdk';
 import { stringify } from 'yaml';
 import { createHotendApp } from '../src/app.factory.js';
@@ -19,6 +20,10 @@ export interface TestServer {
   readonly basedir: string;
   /** An SDK client with the given key (admin by default; `null` for none). */
   client(key?: string | null): HotendClient;
+  /** With `printer`: the simulator the server is connected to (its `executed` log is the oracle). */
+  readonly simulator?: MarlinSim;
+  /** With `printer: 'pty'`: the pseudo-terminal the server opened through `@serialport/bindings-cpp`. */
+  readonly pty?: PtySimulator;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,11 @@ export interface TestServerOptions {
   prepare?: (basedir: string) => void;
   /** Runs on the app after it is created and before it listens, e.g. to override a provider's setup. */
   beforeListen?: (app: NestFastifyApplication) => Promise<void> | void;
+  /**
+   * Attach a simulated printer and wait until it is operational: `virtual` (port VIRTUAL, the in-process binding)
+   * or `pty` (a firmware-sim on a real pseudo-terminal, opened through the native serial binding).
+   */
+  printer?: 'virtual' | 'pty';
 }
 
 /** The real Hotend app, on a free port, in a scratch base directory. */
@@ -39,7 +49,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     key: TEST_KEYS[permission],
     permissions: [permission],
   }));
-  const config = { api: { keys }, serial: { autoconnect: false }, ...options.config };
+  const pty = options.printer === 'pty' ? await startPtySimulator({ resetOnOpen: false }) : undefined;
+  const printerPort = options.printer === 'pty' ? pty?.path : options.printer === 'virtual' ? 'VIRTUAL' : undefined;
+  const serial = printerPort === undefined ? { autoconnect: false } : { autoconnect: false, port: printerPort };
+  const config = {
+    api: { keys },
+    serial: pty === undefined ? serial : { ...serial, additionalPorts: [pty.path] },
+    ...options.config,
+  };
   writeFileSync(join(basedir, 'config.yaml'), stringify(config), { mode: 0o600 });
   options.prepare?.(basedir);
   const app = await createHotendApp(loadConfig(basedir), { logger: false });
@@ -48,13 +65,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const address = app.getHttpServer().address();
   if (address === null || typeof address !== 'object') throw new Error('server has no address');
   const url = `http://127.0.0.1:${address.port}`;
+  let simulator: MarlinSim | undefined = pty?.sim;
+  if (printerPort !== undefined) {
+    const { PrinterCommService } = await import('../src/comm/printer-comm.service.js');
+    const comm = app.get(PrinterCommService);
+    await comm.connect({ port: printerPort, baudrate: 115200 });
+    simulator ??= comm.virtualPrinter;
+  }
   return {
     app,
     url,
     basedir,
+    ...(simulator === undefined ? {} : { simulator }),
+    ...(pty === undefined ? {} : { pty }),
     client: (key = TEST_KEYS.ADMIN) => new HotendClient({ baseUrl: url, ...(key === null ? {} : { apiKey: key }) }),
     close: async () => {
       await app.close();
+      await pty?.close();
       rmSync(basedir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import { BuildLogsApi } from './build-logs.js';
+import { ConnectionApi } from './connection.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
 import { SystemApi } from './system.js';
@@ -21,6 +22,7 @@ export class HotendClient {
   readonly currentUser: CurrentUserApi;
   readonly buildLogs: BuildLogsApi;
   readonly system: SystemApi;
+  readonly connection: ConnectionApi;
 
   constructor(options: HotendClientOptions) {
     this.http = createHttp(options);
@@ -29,5 +31,6 @@ export class HotendClient {
     this.currentUser = new CurrentUserApi(this.http);
     this.buildLogs = new BuildLogsApi(this.http);
     this.system = new SystemApi(this.http);
+    this.connection = new ConnectionApi(this.http);
   }
 }

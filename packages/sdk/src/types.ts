@@ -16,3 +16,7 @@ export type BuildLogMeta = operations['publishBuildLog']['parameters']['query'];
 export type SystemCommands = Schemas['SystemCommandsResponseDto'];
 export type ClientCommandDefinition = Schemas['ClientCommandDefinitionDto'];
 export type SystemCommandSource = Schemas['SystemCommandSource'];
+export type ConnectionSettings = Schemas['ConnectionSettingsResponseDto'];
+export type CurrentConnection = Schemas['CurrentConnectionDto'];
+export type ConnectionCommandBody = Schemas['ConnectionCommandDto'];
+export type ConnectionCommand = Schemas['ConnectionCommand'];

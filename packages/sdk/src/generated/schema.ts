@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current connection (state, port, baud rate, profile) and the options to connect with. */
+        get: operations["getConnectionSettings"];
+        put?: never;
+        /** `connect` (port, baudrate, printerProfile, save, autoconnect), `disconnect` or `fake_ack`. */
+        post: operations["issueConnectionCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/currentuser": {
         parameters: {
             query?: never;
@@ -15,6 +33,163 @@ export interface paths {
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Temperatures (optionally with history), SD state and printer state in one answer. */
+        get: operations["getPrinterState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/bed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The heated bed's temperature, optionally with history. */
+        get: operations["getBedState"];
+        put?: never;
+        /** Heated bed target (`target`, M140) or host-side offset (`offset`). */
+        post: operations["issueBedCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/chamber": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The heated chamber's temperature, optionally with history. */
+        get: operations["getChamberState"];
+        put?: never;
+        /** Heated chamber target (`target`, M141) or host-side offset (`offset`). */
+        post: operations["issueChamberCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/command": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send G-code lines as written (`command` or `commands`), with optional `%(name)s` placeholders. */
+        post: operations["sendGcodeCommands"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/command/custom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured custom controls. */
+        get: operations["getCustomControls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last printer error: empty strings when there is none. */
+        get: operations["getPrinterError"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/printhead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Jog (`jog`), home (`home`) or set the feed rate (`feedrate`, M220). */
+        post: operations["issuePrintheadCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/sd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the SD card is initialised. Needs no API key (seed 004). */
+        get: operations["getSdState"];
+        put?: never;
+        /** Initialise (`init`, M21), list again (`refresh`, M20) or release (`release`, M22) the SD card. */
+        post: operations["issueSdCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/printer/tool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools' temperatures, optionally with history. */
+        get: operations["getToolState"];
+        put?: never;
+        /** Tool temperatures (`target`, `offset`), tool selection (`select`), extrusion (`extrude`) and flow rate (`flowrate`). */
+        post: operations["issueToolCommand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -165,10 +340,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/downloads/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Several log files as one zip (`hotend-logs.zip`); names that are not log files are skipped. */
+        get: operations["downloadLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/downloads/logs/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads one log file as `text/plain`, streamed, with `Range` support. */
+        get: operations["downloadLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Writes one message given as `level`, `message` and `source` query parameters. */
+        get: operations["getLogMessage"];
+        /** Writes one message given as `level`, `message` and `source` query parameters (Plex prefers PUT). */
+        put: operations["writeLogMessage"];
+        /**
+         * Writes many messages at once: the body holds one query string per message, newline-separated or joined
+         *     with `&` (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any
+         *     incomplete or malformed one gives 400 and nothing is written.
+         */
+        post: operations["writeLogBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plugin/logging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log files, logger setup and whether serial.log is on, in one answer. */
+        get: operations["getLoggingOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plugin/logging/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The log files (rotated ones too) and the free and total space where they are stored. */
+        get: operations["listLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plugin/logging/logs/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a log file (OctoPrint redirects here, brokenly; Hotend answers with the file). */
+        get: operations["downloadLogResource"];
+        put?: never;
+        post?: never;
+        /** Deletes a log file; deleting the active `hotend.log` or `serial.log` makes logging start a fresh one. */
+        delete: operations["deleteLog"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plugin/logging/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every logger name and the configured levels. */
+        get: operations["getLoggingSetup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plugin/logging/setup/levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured levels, `{logger: level}`. */
+        get: operations["getLoggingLevels"];
+        /**
+         * Replaces all configured levels with the given `{logger: level}` map; saved to config.yaml and applied at
+         *     once. Names are `hotend` or `hotend.<area>...`; levels are fatal, error, warn, info, debug, trace (OctoPrint's
+         *     `WARNING`, `CRITICAL` and Plex's `verbose` are accepted, case-insensitively).
+         */
+        put: operations["updateLoggingLevels"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description `home`: the axes to home; an empty list homes all of them.
+         * @enum {string}
+         */
+        Axis: "x" | "y" | "z";
+        BedCommandDto: {
+            command: components["schemas"]["HeaterCommand"];
+            /** @description `offset`: °C offset (−50..50), kept by the host and shown in the temperature state. */
+            offset?: number;
+            /** @description `target`: °C (0 turns the heater off). */
+            target?: number;
+        };
         BuildLogDto: {
             /** @example 1 */
             id: number;
@@ -209,6 +544,13 @@ export interface components {
             message: string;
             data: components["schemas"]["BuildLogDto"];
         };
+        ChamberCommandDto: {
+            command: components["schemas"]["HeaterCommand"];
+            /** @description `offset`: °C offset (−50..50), kept by the host and shown in the temperature state. */
+            offset?: number;
+            /** @description `target`: °C (0 turns the heater off). */
+            target?: number;
+        };
         ClientCommandDefinitionDto: {
             /** @description Name to show in the System menu (absent for dividers). */
             name?: string;
@@ -220,6 +562,41 @@ export interface components {
             /** @description Absolute URL to POST to for executing the command, as the caller reaches this server. */
             resource: string;
         };
+        /** @enum {string} */
+        ConnectionCommand: "connect" | "disconnect" | "fake_ack";
+        ConnectionCommandDto: {
+            command: components["schemas"]["ConnectionCommand"];
+            /** @description `connect`: a listed baud rate, or 0 to detect; default the saved one. */
+            baudrate?: number;
+            /** @description `connect`: a listed port, `VIRTUAL`, or `AUTO`; default the saved port. */
+            port?: string;
+            /** @description `connect`: the printer profile id. */
+            printerProfile?: string;
+            /** @description `connect`: remember port, baud rate and profile as the preferences. */
+            save?: boolean;
+            /** @description `connect`: connect on start from now on (or not). */
+            autoconnect?: boolean;
+        };
+        ConnectionOptionsDto: {
+            baudrates: number[];
+            portPreference: string | null;
+            baudratePreference: number | null;
+            /** @description Device ports found, the configured extra ports and `VIRTUAL`, naturally sorted. */
+            ports: string[];
+            printerProfiles: components["schemas"]["PrinterProfileRefDto"][];
+            printerProfilePreference: string;
+        };
+        ConnectionSettingsResponseDto: {
+            current: components["schemas"]["CurrentConnectionDto"];
+            options: components["schemas"]["ConnectionOptionsDto"];
+        };
+        CurrentConnectionDto: {
+            port: string | null;
+            baudrate: number | null;
+            /** @description OctoPrint's state text: `Closed`, `Offline`, `Connecting`, `Operational`, ... */
+            state: string;
+            printerProfile: string;
+        };
         CurrentUserResponseDto: {
             /** @description The API key's name, or null for an anonymous caller. */
             name: string | null;
@@ -227,12 +604,153 @@ export interface components {
             /** @description `admins` for an ADMIN key, `users` for other keys, `guests` when anonymous. */
             groups: string[];
         };
+        CustomControlsResponseDto: {
+            /** @description OctoPrint-style custom controls, as configured in `printerProfile.controls`. */
+            controls: {
+                [key: string]: unknown;
+            }[];
+        };
+        FullPrinterStateResponseDto: {
+            temperature?: components["schemas"]["TemperatureStateDto"];
+            /** @description Absent when SD support is off. */
+            sd?: components["schemas"]["SdStateDto"];
+            state?: components["schemas"]["PrinterStateDto"];
+        };
+        GcodeCommandDto: {
+            /**
+             * @description Values for `%(name)s` placeholders in the lines.
+             * @example {
+             *       "temp": 210
+             *     }
+             */
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description One G-code line. Mutually exclusive with `commands`. */
+            command?: string;
+            /** @description G-code lines, sent in order. */
+            commands?: string[];
+        };
+        /** @enum {string} */
+        HeaterCommand: "target" | "offset";
+        HistoricTemperatureDataDto: {
+            actual: number | null;
+            target: number | null;
+        };
+        LogFileDto: {
+            /** @description Size in bytes. */
+            size: number;
+            /** @description Last modification, seconds since the epoch. */
+            date: number;
+            /** @description File name in the logs folder, e.g. `hotend.log` or the rotated `hotend.log.2026-11-20`. */
+            name: string;
+            refs: components["schemas"]["LogFileRefsDto"];
+        };
+        LogFileRefsDto: {
+            /** @description This file as a resource: `DELETE` removes it, `GET` downloads it. */
+            resource: string;
+            /** @description Download URL (`/downloads/logs/<name>`). */
+            download: string;
+        };
+        LogFilesResponseDto: {
+            /** @description Bytes free (for unprivileged users) on the file system holding the logs. */
+            free: number;
+            /** @description Size in bytes of the file system holding the logs. */
+            total: number;
+            files: components["schemas"]["LogFileDto"][];
+        };
+        LoggingOverviewResponseDto: {
+            logs: components["schemas"]["LogFilesResponseDto"];
+            setup: components["schemas"]["LoggingSetupResponseDto"];
+            serial_log: components["schemas"]["SerialLogStatusDto"];
+        };
+        LoggingSetupResponseDto: {
+            /**
+             * @description The configured levels; loggers not named here use `logging.defaultLevel`.
+             * @example {
+             *       "hotend.comm": "debug",
+             *       "hotend.http": "warn"
+             *     }
+             */
+            levels: {
+                [key: string]: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+            };
+            /** @description Every logger name that can be given a level. */
+            loggers: string[];
+        };
         /** @enum {string} */
         Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH";
+        PrinterErrorResponseDto: {
+            /** @description `emergency`, `disconnect` or `cancel`. */
+            consequence?: string | null;
+            faq?: string | null;
+            /** @description The error, or an empty string when there is none. */
+            error: string;
+            /** @description Its kind (e.g. `firmware`), or an empty string. */
+            reason: string;
+            /** @description The terminal lines around the error. */
+            logs?: string[];
+        };
+        PrinterProfileRefDto: {
+            id: string;
+            name: string;
+        };
+        PrinterStateDto: {
+            /** @description OctoPrint's state text: `Operational`, `Printing`, `Paused`, ... */
+            text: string;
+            flags: components["schemas"]["PrinterStateFlagsDto"];
+            /** @description The last error, or an empty string. */
+            error: string;
+        };
+        PrinterStateFlagsDto: {
+            operational: boolean;
+            printing: boolean;
+            cancelling: boolean;
+            pausing: boolean;
+            resuming: boolean;
+            finishing: boolean;
+            closedOrError: boolean;
+            error: boolean;
+            paused: boolean;
+            ready: boolean;
+            sdReady: boolean;
+        };
+        /** @enum {string} */
+        PrintheadCommand: "jog" | "home" | "feedrate";
+        PrintheadCommandDto: {
+            command: components["schemas"]["PrintheadCommand"];
+            /** @description `jog`: feedrate in mm/min. Absent or null: the slowest profile speed of the moved axes; `false` or 0: no `F`. */
+            speed?: (number | boolean) | null;
+            /** @description `home`: the axes to home; an empty list homes all of them. */
+            axes?: components["schemas"]["Axis"][];
+            /** @description `jog`: distance (or, with `absolute`, position) on X in mm. */
+            x?: number;
+            /** @description `jog`: distance (or position) on Y in mm. */
+            y?: number;
+            /** @description `jog`: distance (or position) on Z in mm. */
+            z?: number;
+            /** @description `jog`: move to the given coordinates instead of by them. */
+            absolute?: boolean;
+            /** @description `feedrate`: an integer is a percentage (105), a fraction is a factor (1.05); at least 1 %. */
+            factor?: number;
+        };
         PublishBuildLogResponseDto: {
             /** @description Empty on success. */
             message: string;
             data: components["schemas"]["BuildLogIdDto"];
+        };
+        /** @enum {string} */
+        SdCommand: "init" | "refresh" | "release";
+        SdCommandDto: {
+            command: components["schemas"]["SdCommand"];
+        };
+        SdStateDto: {
+            /** @description Whether the card is initialised. */
+            ready: boolean;
+        };
+        SerialLogStatusDto: {
+            /** @description Whether `serial.log` is being written (config `serial.log`). */
+            enabled: boolean;
         };
         ServerInfoResponseDto: {
             version: string;
@@ -248,6 +766,58 @@ export interface components {
             custom: components["schemas"]["ClientCommandDefinitionDto"][];
             /** @description Always empty: Hotend has no plugins; present for OctoPrint clients. */
             plugin: components["schemas"]["ClientCommandDefinitionDto"][];
+        };
+        TemperatureDataDto: {
+            /** @description Measured °C; null until the firmware reported it. */
+            actual: number | null;
+            /** @description Target °C; null until known. */
+            target: number | null;
+            /** @description Host-side offset in °C (0 unless set). */
+            offset: number;
+        };
+        TemperatureHistoryEntryDto: {
+            /** @description Epoch seconds. */
+            time: number;
+        } & {
+            [key: string]: components["schemas"]["HistoricTemperatureDataDto"];
+        };
+        TemperatureStateDto: {
+            bed?: components["schemas"]["TemperatureDataDto"];
+            chamber?: components["schemas"]["TemperatureDataDto"];
+            history?: components["schemas"]["TemperatureHistoryEntryDto"][];
+        } & {
+            [key: string]: components["schemas"]["TemperatureDataDto"];
+        };
+        /** @enum {string} */
+        ToolCommand: "target" | "offset" | "select" | "extrude" | "flowrate";
+        ToolCommandDto: {
+            command: components["schemas"]["ToolCommand"];
+            /**
+             * @description `target`: °C per tool, keys `tool0`, `tool1`, ...
+             * @example {
+             *       "tool0": 220
+             *     }
+             */
+            targets?: {
+                [key: string]: number;
+            };
+            /**
+             * @description `offset`: °C offset per tool (−50..50), kept by the host and shown in the temperature state.
+             * @example {
+             *       "tool0": 5
+             *     }
+             */
+            offsets?: {
+                [key: string]: number;
+            };
+            /** @description `extrude`: feedrate in mm/min, capped at the profile's E speed (default: that speed). */
+            speed?: number;
+            /** @description `select`: the tool to make current, `tool0`, `tool1`, ... */
+            tool?: string;
+            /** @description `extrude`: mm of filament; negative retracts. */
+            amount?: number;
+            /** @description `flowrate`: an integer is a percentage (95), a fraction is a factor (0.95); at least 1 %. */
+            factor?: number;
         };
         VersionResponseDto: {
             /** @description API version, as OctoPrint reports it. */
@@ -266,6 +836,60 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getConnectionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionSettingsResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issueConnectionCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONNECTION */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getCurrentUser: {
         parameters: {
             query?: never;
@@ -282,6 +906,497 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CurrentUserResponseDto"];
                 };
+            };
+        };
+    };
+    getPrinterState: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated parts to leave out: `temperature`, `sd`, `state` (others are ignored). */
+                exclude?: string;
+                /** @description Include the temperature history: `true`, `yes`, `y` or `1` (any case). */
+                history?: boolean;
+                /** @description Only the last `limit` history entries (ignored without `history`; absent, 0 or not a number: all of them). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullPrinterStateResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getBedState: {
+        parameters: {
+            query?: {
+                /** @description Include the temperature history: `true`, `yes`, `y` or `1` (any case). */
+                history?: boolean;
+                /** @description Only the last `limit` history entries (ignored without `history`; absent, 0 or not a number: all of them). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemperatureStateDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational or has no heated bed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issueBedCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BedCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command, or a value outside the supported range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational or has no heated bed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getChamberState: {
+        parameters: {
+            query?: {
+                /** @description Include the temperature history: `true`, `yes`, `y` or `1` (any case). */
+                history?: boolean;
+                /** @description Only the last `limit` history entries (ignored without `history`; absent, 0 or not a number: all of them). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemperatureStateDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational or has no heated chamber */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issueChamberCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChamberCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command, or a value outside the supported range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational or has no heated chamber */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sendGcodeCommands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GcodeCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Neither or both of command and commands, or a bad placeholder */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getCustomControls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomControlsResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getPrinterError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrinterErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issuePrintheadCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrintheadCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command, invalid axis, amount or factor, or a jog without axes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational or (jog, home) printing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getSdState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SdStateDto"];
+                };
+            };
+            /** @description SD support is disabled */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issueSdCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SdCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SD support is disabled */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational, printing or paused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getToolState: {
+        parameters: {
+            query?: {
+                /** @description Include the temperature history: `true`, `yes`, `y` or `1` (any case). */
+                history?: boolean;
+                /** @description Only the last `limit` history entries (ignored without `history`; absent, 0 or not a number: all of them). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemperatureStateDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issueToolCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolCommandDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command or tool, or a value outside the supported range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks CONTROL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The printer is not operational */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -751,6 +1866,467 @@ export interface operations {
                 };
             };
             /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    downloadLogs: {
+        parameters: {
+            query: {
+                /** @description Log file names */
+                files: unknown[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description None of the names is a log file */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    downloadLog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023` */
+                Range?: string;
+            };
+            path: {
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as text (206 with `Range`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The file as text (206 with `Range`) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such log file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range lies outside the file */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getLogMessage: {
+        parameters: {
+            query: {
+                /** @description 0 error, 1 warning, 2 info, 3 debug, 4 verbose */
+                level: 0 | 1 | 2 | 3 | 4;
+                message: string;
+                /** @description Who sends it, e.g. the application name */
+                source: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Written (empty body) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is missing or malformed; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    writeLogMessage: {
+        parameters: {
+            query: {
+                /** @description 0 error, 1 warning, 2 info, 3 debug, 4 verbose */
+                level: 0 | 1 | 2 | 3 | 4;
+                message: string;
+                /** @description Who sends it, e.g. the application name */
+                source: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Written (empty body) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is missing or malformed; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    writeLogBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Log parameters, one group per message */
+        requestBody: {
+            content: {
+                "text/plain": string;
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Written (empty body) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter is missing or malformed; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body larger than logging.ingestBodyLimit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getLoggingOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggingOverviewResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogFilesResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    downloadLogResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023` */
+                Range?: string;
+            };
+            path: {
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as text (206 with `Range`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such log file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                filename: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The name is not a plain file name */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such log file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getLoggingSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggingSetupResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getLoggingLevels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                    };
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateLoggingLevels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                    };
+                };
+            };
+            /** @description A name or level is not valid (the message says which) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
             403: {
                 headers: {
                     [name: string]: unknown;
