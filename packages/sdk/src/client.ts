@@ -1,6 +1,8 @@
 import { BuildLogsApi } from './build-logs.js';
 import { ConnectionApi } from './connection.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
+import { LogApi } from './log.js';
+import { PluginsApi } from './plugins/logging.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
 import { SystemApi } from './system.js';
 
@@ -23,6 +25,8 @@ export class HotendClient {
   readonly buildLogs: BuildLogsApi;
   readonly system: SystemApi;
   readonly connection: ConnectionApi;
+  readonly plugins: PluginsApi;
+  readonly log: LogApi;
 
   constructor(options: HotendClientOptions) {
     this.http = createHttp(options);
@@ -32,5 +36,7 @@ export class HotendClient {
     this.buildLogs = new BuildLogsApi(this.http);
     this.system = new SystemApi(this.http);
     this.connection = new ConnectionApi(this.http);
+    this.plugins = new PluginsApi(this.http);
+    this.log = new LogApi(this.http);
   }
 }

@@ -2,5 +2,7 @@ export { BuildLogsApi, type BuildLogBody, type BuildLogContentOptions } from './
 export { HotendClient, type HotendClientOptions } from './client.js';
 export { ConnectionApi, type ConnectOptions } from './connection.js';
 export { createHttp, Http, HotendApiError, type HttpOptions, type RequestOptions } from './http.js';
+export { LogApi, type LogLevelNumber, type LogMessage } from './log.js';
+export { LoggingPluginApi, PluginsApi, type DownloadLogOptions } from './plugins/logging.js';
 export * from './types.js';
 export type { components, operations, paths } from './generated/schema.js';
