@@ -1,0 +1,88 @@
+// Streaming 20,000 short G1 lines to the firmware simulator over a real pseudo-terminal (opened through
+// @serialport/bindings-cpp): PrinterComm in ping-pong mode against a raw pty ping-pong loop (the limit), and
+// PrinterComm in send-ahead mode against ping-pong. Moves take no simulated time, so the wire is the bottleneck.
+import { autoDetect } from '@serialport/bindings-cpp';
+import { ReadlineParser } from '@serialport/parser-readline';
+import { SerialPortStream } from '@serialport/stream';
+import { startPtySimulator } from '@hotend/firmware-sim';
+import { numberedLine } from '../apps/server/dist/comm/gcode-line.js';
+import { PrinterComm } from '../apps/server/dist/comm/printer-comm.js';
+import { openSerialLink } from '../apps/server/dist/comm/serial-link.js';
+import { ratio, report } from './report.js';
+
+const LINES = 20_000;
+const commands = Array.from({ length: LINES }, (_, index) => `G1 X${index % 2} F6000`);
+const binding = autoDetect();
+const simOptions = { resetOnOpen: false, moveTimeFactor: 0, sdCard: false } as const;
+
+/** Lines per second for one send-and-wait-for-ok loop written directly against the port. */
+async function rawPingPong(): Promise<number> {
+  const pty = await startPtySimulator(simOptions);
+  const port = new SerialPortStream({ binding, path: pty.path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  const parser = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
+  // The tightest loop: the next line is written from the ok handler itself, no queue, no promises.
+  let next = 0;
+  let started = 0;
+  await new Promise<void>((resolve) => {
+    parser.on('data', (line: string) => {
+      if (!line.startsWith('ok')) return;
+      if (next === 0) started = performance.now();
+      if (next === LINES) {
+        resolve();
+        return;
+      }
+      next += 1;
+      port.write(`${numberedLine(next, commands[next - 1] ?? '')}\n`);
+    });
+    port.write(`${numberedLine(0, 'M110 N0')}\n`);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await new Promise<void>((resolve) => port.close(() => resolve()));
+  await pty.close();
+  return LINES / seconds;
+}
+
+/** Lines per second through PrinterComm.send, checked against the simulator's executed log. */
+async function throughComm(flowControl: 'ping-pong' | 'send-ahead'): Promise<number> {
+  const pty = await startPtySimulator(simOptions);
+  const comm = new PrinterComm({
+    openLink: (path, baudrate, handlers) => openSerialLink(binding, path, baudrate, handlers),
+    flowControl,
+    sendAheadLines: 8,
+    rxBufferSize: 127,
+  });
+  await comm.connect({ port: pty.path, baudrate: 115200 });
+  await comm.send('M400');
+  const started = performance.now();
+  await comm.send(commands);
+  const seconds = (performance.now() - started) / 1000;
+  const executed = pty.sim.executed.filter((entry) => entry.command.startsWith('G1 ')).length;
+  if (executed !== LINES) throw new Error(`${flowControl}: ${executed} of ${LINES} lines executed`);
+  await comm.disconnect();
+  await pty.close();
+  return LINES / seconds;
+}
+
+await rawPingPong(); // warm-up: JIT and pty setup costs land here, not in the baseline
+const raw = await rawPingPong();
+const pingPong = await throughComm('ping-pong');
+const sendAhead = await throughComm('send-ahead');
+report({
+  bench: 'comm-streaming',
+  case: 'ping-pong vs raw pty loop',
+  value: pingPong,
+  unit: 'lines/s',
+  baseline: raw,
+  ratio: ratio(pingPong, raw),
+  goal: '>= 0.8',
+});
+report({
+  bench: 'comm-streaming',
+  case: 'send-ahead vs ping-pong',
+  value: sendAhead,
+  unit: 'lines/s',
+  baseline: pingPong,
+  ratio: ratio(sendAhead, pingPong),
+  goal: '>= 2',
+});
