@@ -17,6 +17,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -164,13 +165,33 @@ export class SystemConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+/** Logger names are dotted words under `hotend`: `hotend`, `hotend.comm`, `hotend.comm.serial`. */
+export const LOGGER_NAME_PATTERN = /^hotend(\.[A-Za-z0-9_-]{1,64}){0,8}$/;
+
+/** A `{logger: level}` map whose names match LOGGER_NAME_PATTERN and whose levels are LOG_LEVELS. */
+const IsLoggerLevelMap = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isLoggerLevelMap',
+    validator: {
+      validate: (value: unknown) =>
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Object.entries(value).every(
+          ([name, level]) => LOGGER_NAME_PATTERN.test(name) && (LOG_LEVELS as readonly unknown[]).includes(level),
+        ),
+      defaultMessage: () =>
+        `$property must map logger names (hotend, hotend.<area>...) to one of ${LOG_LEVELS.join(', ')}`,
+    },
+  });
+
 export class LoggingConfig {
   /** Rotated files older than this many days are deleted; 0 keeps them. */
   @IsInt() @Min(0) retentionDays = 14;
   /** Rotated files are deleted, oldest first, while all logs together exceed this many bytes; 0 means no cap. */
   @IsInt() @Min(0) maxTotalBytes = 500 * 1024 * 1024;
   /** Level per named logger, e.g. `hotend.comm: debug`. */
-  @IsObject() levels: Record<string, LogLevelName> = {};
+  @IsLoggerLevelMap() levels: Record<string, LogLevelName> = {};
   /** Level for loggers not named in `levels`. */
   @IsIn(LOG_LEVELS) defaultLevel: LogLevelName = 'info';
   /** Largest `/log` body accepted, in bytes. */

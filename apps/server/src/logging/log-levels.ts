@@ -1,7 +1,4 @@
-import { LOG_LEVELS, type LogLevelName } from '../config/config.schema.js';
-
-/** Logger names are dotted words under `hotend`: `hotend`, `hotend.comm`, `hotend.comm.serial`. */
-export const LOGGER_NAME_PATTERN = /^hotend(\.[A-Za-z0-9_-]{1,64}){0,8}$/;
+import { LOG_LEVELS, LOGGER_NAME_PATTERN, type LogLevelName } from '../config/config.schema.js';
 
 /** Level words accepted besides pino's own, as OctoPrint's and Plex's clients spell them. */
 const LEVEL_ALIASES: Readonly<Record<string, LogLevelName>> = {
