@@ -57,6 +57,7 @@ async function throughComm(flowControl: 'ping-pong' | 'send-ahead'): Promise<num
   const started = performance.now();
   await comm.send(commands);
   const seconds = (performance.now() - started) / 1000;
+  await comm.send('M400'); // an ok means "planned"; M400 waits until every move ran
   const executed = pty.sim.executed.filter((entry) => entry.command.startsWith('G1 ')).length;
   if (executed !== LINES) throw new Error(`${flowControl}: ${executed} of ${LINES} lines executed`);
   await comm.disconnect();

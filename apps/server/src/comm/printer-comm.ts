@@ -204,6 +204,7 @@ export class PrinterComm {
 
   // Timeouts.
   private watchdog: unknown;
+  private watchdogDeadline = 0;
   private consecutiveTimeouts = 0;
   private busyProtocol = false;
   private busySeen = false;
@@ -539,11 +540,14 @@ export class PrinterComm {
       // M110 renumbers: everything before it must be confirmed first, so resends never straddle it.
       if (entry.code === 'M110' && !resending && this.inFlight.length > 0) return;
       if (this.inFlight.length >= this.inFlightLimit()) return;
-      const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
-      if (this.inFlight.length > 0 && this.inFlightBytes + bytes > (this.options.rxBufferSize ?? 127)) return;
+      if (this.inFlight.length > 0) {
+        const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
+        if (this.inFlightBytes + bytes > (this.options.rxBufferSize ?? 127)) return;
+      }
       if (resending) this.resendQueue.shift();
       else this.queue.shift();
       const wire = resending ? (entry.wire ?? '') : this.numberEntry(entry);
+      const bytes = wire.length + 1;
       this.inFlight.push({ entry, bytes });
       this.inFlightBytes += bytes;
       this.beforeSend(entry);
@@ -650,6 +654,16 @@ export class PrinterComm {
     this.terminalAppend(`Recv: ${line}`);
     this.options.traffic?.append('Recv', line);
     if (line === '') return;
+    if (
+      line === 'ok' &&
+      this.pendingErrorHead === undefined &&
+      this.resendOkTimer === undefined &&
+      this.state === 'OPERATIONAL' &&
+      this.listing === undefined
+    ) {
+      this.handleOk();
+      return;
+    }
 
     if (this.pendingErrorHead !== undefined) {
       const head = this.pendingErrorHead;
@@ -910,9 +924,8 @@ export class PrinterComm {
         } else if (head.entry.lineNumber !== undefined) this.confirmThrough(head.entry.seq);
       }
     }
-    if (this.inFlight.length === 0 && this.errorOks === 0) this.clearWatchdog();
-    else this.refreshWatchdog();
     this.pump();
+    this.settleWatchdog();
   }
 
   private onResendRequest(line: string): void {
@@ -1024,17 +1037,33 @@ export class PrinterComm {
     if (this.watchdog === undefined) this.refreshWatchdog();
   }
 
-  /** The ok-watchdog: only oks, busy lines and heat-up reports reset it, so chatter cannot hide a lost ok. */
+  /** While lines are in flight the watchdog runs; once nothing is owed it stops. */
+  private settleWatchdog(): void {
+    if (this.inFlight.length === 0 && this.errorOks === 0) this.clearWatchdog();
+    else this.refreshWatchdog();
+  }
+
+  /**
+   * The ok-watchdog: only oks, busy lines and heat-up reports move its deadline, so chatter cannot hide a lost ok.
+   * Refreshing only moves the deadline; the one timer re-arms itself for the rest when it fires early (no timer
+   * churn per line while streaming).
+   */
   private refreshWatchdog(): void {
-    this.clock.clearTimeout(this.watchdog);
     if (this.link === undefined) {
-      this.watchdog = undefined;
+      this.clearWatchdog();
       return;
     }
+    this.watchdogDeadline = this.clock.now() + this.communicationTimeoutMs();
+    if (this.watchdog === undefined) this.scheduleWatchdog(this.watchdogDeadline - this.clock.now());
+  }
+
+  private scheduleWatchdog(delayMs: number): void {
     this.watchdog = this.clock.setTimeout(() => {
       this.watchdog = undefined;
-      this.onCommunicationTimeout();
-    }, this.communicationTimeoutMs());
+      const remaining = this.watchdogDeadline - this.clock.now();
+      if (remaining > 0) this.scheduleWatchdog(remaining);
+      else this.onCommunicationTimeout();
+    }, delayMs);
   }
 
   private clearWatchdog(): void {
