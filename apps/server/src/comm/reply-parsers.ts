@@ -93,7 +93,6 @@ function fatTimestamp(hex: string): number | undefined {
  */
 export function parseFileListLine(line: string): SdFileEntry | undefined {
   const trimmed = line.trim();
-  // eslint-disable-next-line no-control-regex
   if (trimmed === '' || /[^\x20-\x7e]/.test(trimmed)) return undefined;
   const [rawName = '', rawSize, ...rest] = trimmed.split(/\s+/);
   const name = rawName.startsWith('/') ? rawName : `/${rawName}`;
