@@ -137,4 +137,14 @@ describe('connection API before any connection', () => {
       await server.close();
     }
   });
+
+  it('autoconnects to VIRTUAL on start when configured (the default config)', async () => {
+    const server = await startTestServer({ config: { serial: { port: 'VIRTUAL', autoconnect: true } } });
+    try {
+      await waitForState(server.client(), 'Operational');
+      expect((await server.client().connection.getSettings()).current.port).toBe('VIRTUAL');
+    } finally {
+      await server.close();
+    }
+  });
 });
