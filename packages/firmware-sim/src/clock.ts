@@ -14,7 +14,7 @@ export class RealClock implements SimClock {
   }
 
   setTimeout(fn: () => void, ms: number): unknown {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    const handle = setTimeout(fn, Math.max(0, Math.ceil(ms)));
     handle.unref?.();
     return handle;
   }

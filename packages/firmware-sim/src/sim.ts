@@ -1086,14 +1086,7 @@ export class MarlinSim {
         running.waiting = true;
         this.armKeepalive(running);
       }
-      if (this.wakeTimer !== null) this.clock.clearTimeout(this.wakeTimer);
-      this.wakeTimer = null;
-      if (Number.isFinite(r.value)) {
-        this.wakeTimer = this.clock.setTimeout(() => {
-          this.wakeTimer = null;
-          this.pump();
-        }, r.value - now);
-      }
+      this.armWake(r.value);
       return false;
     }
     // handler finished
@@ -1114,6 +1107,18 @@ export class MarlinSim {
     if (index >= 0) this.ring.splice(index, 1);
     if (running.cmd.source === 'sd') this.maybeSdDone();
     return true;
+  }
+
+  /** Wakes the firmware loop at `at`. Real timers may fire a little early, so re-arm until the time has come. */
+  private armWake(at: number): void {
+    if (this.wakeTimer !== null) this.clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (!Number.isFinite(at)) return;
+    this.wakeTimer = this.clock.setTimeout(() => {
+      this.wakeTimer = null;
+      if (this.running && this.running.wake === at && this.clock.now() < at) this.armWake(at);
+      else this.pump();
+    }, at - this.clock.now());
   }
 
   private armKeepalive(running: Running): void {
