@@ -133,6 +133,15 @@ describe('connection API before any connection', () => {
     try {
       expect((await server.client().connection.getSettings()).current.state).toBe('Operational');
       expect(server.simulator?.executed.some((entry) => entry.command === 'M115')).toBe(true);
+      // serial.log holds the conversation.
+      let serialLog = '';
+      for (let attempt = 0; attempt < 40 && !serialLog.includes('Recv: ok'); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        serialLog = readFileSync(join(server.basedir, 'logs', 'serial.log'), 'utf8');
+      }
+      expect(serialLog).toContain('Send: N0 M110 N0*125');
+      expect(serialLog).toContain('Send: N1 M115*39');
+      expect(serialLog).toContain('Recv: ok');
     } finally {
       await server.close();
     }
