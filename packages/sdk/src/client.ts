@@ -1,8 +1,10 @@
 import { BuildLogsApi } from './build-logs.js';
 import { ConnectionApi } from './connection.js';
+import { ControlApi } from './control.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { LogApi } from './log.js';
 import { PluginsApi } from './plugins/logging.js';
+import { PrinterApi } from './printer.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
 import { SystemApi } from './system.js';
 
@@ -24,7 +26,9 @@ export class HotendClient {
   readonly currentUser: CurrentUserApi;
   readonly buildLogs: BuildLogsApi;
   readonly system: SystemApi;
+  readonly printer: PrinterApi;
   readonly connection: ConnectionApi;
+  readonly control: ControlApi;
   readonly plugins: PluginsApi;
   readonly log: LogApi;
 
@@ -35,7 +39,9 @@ export class HotendClient {
     this.currentUser = new CurrentUserApi(this.http);
     this.buildLogs = new BuildLogsApi(this.http);
     this.system = new SystemApi(this.http);
+    this.printer = new PrinterApi(this.http);
     this.connection = new ConnectionApi(this.http);
+    this.control = new ControlApi(this.http);
     this.plugins = new PluginsApi(this.http);
     this.log = new LogApi(this.http);
   }

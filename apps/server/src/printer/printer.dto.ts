@@ -1,7 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import type { ApiSchemaOptions } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -152,7 +151,6 @@ export class PrintheadCommandDto {
   @ApiPropertyOptional({ enum: AXES, enumName: 'Axis', isArray: true })
   @ValidateIf(forCommand('home'))
   @IsArray({ message: 'axes must be a list of x, y, z' })
-  @ArrayMaxSize(3)
   @IsIn(AXES, { each: true, message: 'axis is invalid, expected x, y or z' })
   axes?: Axis[];
 
