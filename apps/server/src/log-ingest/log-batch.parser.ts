@@ -28,8 +28,10 @@ interface PartialEntry {
 
 /** Form decoding: `+` is a space, then percent escapes; a malformed escape is an error. */
 function decode(text: string, position: number): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    return decodeURIComponent(spaced);
   } catch {
     throw new LogBatchError(`parameter ${position}: malformed percent-encoding in "${text.slice(0, 100)}"`);
   }

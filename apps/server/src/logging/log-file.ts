@@ -59,12 +59,24 @@ export class ActiveLogFile {
     await Promise.all([...this.retiring]);
   }
 
+  /** Writes out the buffer and resolves when the writer drains (no fsync: the OS has the lines, which is what
+   * a reader or a crash of this process needs). */
   private flushOnce(): Promise<void> {
+    const destination = this.destination;
     return new Promise<void>((resolve) => {
-      try {
-        this.destination.flush(() => resolve());
-      } catch {
+      const done = (): void => {
+        destination.off('drain', done);
+        destination.off('error', done);
+        destination.off('close', done);
         resolve();
+      };
+      destination.on('drain', done);
+      destination.on('error', done);
+      destination.on('close', done);
+      try {
+        destination.flush();
+      } catch {
+        done();
       }
     });
   }

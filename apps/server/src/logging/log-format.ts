@@ -20,17 +20,25 @@ export function formatLocalDate(date: Date): string {
   return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
 }
 
-/** Local time as `YYYY-MM-DD HH:MM:SS,mmm`. */
+let cachedSecond = Number.NaN;
+let cachedSecondText = '';
+
+/** Local time as `YYYY-MM-DD HH:MM:SS,mmm` (the part up to the second is reused within a second). */
 export function formatLocalTimestamp(epochMs: number): string {
-  const date = new Date(epochMs);
-  const millis = date.getMilliseconds();
-  const millisText = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : String(millis);
-  return `${formatLocalDate(date)} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())},${millisText}`;
+  const second = Math.floor(epochMs / 1000);
+  if (second !== cachedSecond) {
+    const date = new Date(second * 1000);
+    cachedSecondText = `${formatLocalDate(date)} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+    cachedSecond = second;
+  }
+  const millis = epochMs - second * 1000;
+  return `${cachedSecondText},${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
 }
 
 // C0 controls except tab, DEL, C1 controls and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNSAFE_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'g');
 
 function escapeCharacter(character: string): string {
   switch (character) {
@@ -45,8 +53,7 @@ function escapeCharacter(character: string): string {
 
 /** The text with CR, LF and other control characters written as visible escapes (`\n`, `\r`, `\u001b`). */
 export function escapeControlCharacters(text: string): string {
-  UNSAFE_CHARACTERS.lastIndex = 0;
-  return UNSAFE_CHARACTERS.test(text) ? text.replace(UNSAFE_CHARACTERS, escapeCharacter) : text;
+  return UNSAFE_CHARACTER.test(text) ? text.replace(UNSAFE_CHARACTERS, escapeCharacter) : text;
 }
 
 export function levelLabel(pinoLevel: number): string {
