@@ -142,6 +142,16 @@ describe('Logging plugin API (seed 000)', () => {
     }
   });
 
+  it('answers HEAD with the headers only', async () => {
+    const response = await fetch(`${server.url}/downloads/logs/alphabet.log`, {
+      method: 'HEAD',
+      headers: { 'x-api-key': TEST_KEYS.ADMIN },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(String(ALPHABET.length));
+    expect(await response.text()).toBe('');
+  });
+
   it('serves byte ranges', async () => {
     const get = (range: string) =>
       fetch(`${server.url}/downloads/logs/alphabet.log`, { headers: { 'x-api-key': TEST_KEYS.ADMIN, range } });

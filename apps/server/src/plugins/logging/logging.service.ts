@@ -120,16 +120,29 @@ export class LoggingPluginService {
     }
     if (opened.length === 0) throw new BadRequestException('None of the given files is a log file');
     const zip = new yazl.ZipFile();
+    const reading = new Set<Readable>();
     for (const file of opened) {
       const mtime = new Date(file.modified * 1000);
       if (file.size === 0) {
         await file.close();
         zip.addBuffer(Buffer.alloc(0), file.name, { mtime });
-      } else {
-        zip.addReadStream(file.read(0, file.size - 1), file.name, { mtime, size: file.size });
+        continue;
       }
+      // Streams are made when yazl reaches the entry, so only one file is read at a time.
+      zip.addReadStreamLazy(file.name, { mtime, size: file.size }, (callback) => {
+        const stream = file.read(0, file.size - 1);
+        reading.add(stream);
+        stream.once('close', () => reading.delete(stream));
+        callback(null, stream);
+      });
     }
     zip.end();
+    const output = zip.outputStream as Readable;
+    // A client that goes away early leaves entries unread: close their descriptors.
+    output.once('close', () => {
+      for (const stream of reading) stream.destroy();
+      for (const file of opened) void file.close();
+    });
     return {
       status: 200,
       headers: {
@@ -137,7 +150,7 @@ export class LoggingPluginService {
         'content-disposition': contentDisposition('hotend-logs.zip'),
         'cache-control': NO_CACHE,
       },
-      body: Readable.from(zip.outputStream),
+      body: output,
     };
   }
 
