@@ -125,6 +125,17 @@ describe('Logging plugin API (seed 000)', () => {
       expect.arrayContaining(['hotend.client', 'hotend.comm', 'hotend.http', 'hotend.system']),
     );
     expect(setup.levels).toEqual({});
+    // OctoPrint's client asks for `plugin/logging/`, with the slash; same answer, same permission.
+    const slash = await fetch(`${server.url}/plugin/logging/`, { headers: { 'x-api-key': TEST_KEYS.ADMIN } });
+    expect(slash.status).toBe(200);
+    expect(((await slash.json()) as { serial_log: unknown }).serial_log).toEqual({ enabled: true });
+    const refused = await fetch(`${server.url}/plugin/logging/`, { headers: { 'x-api-key': TEST_KEYS.STATUS } });
+    expect(refused.status).toBe(403);
+  });
+
+  it("writes Nest's own messages and the areas' Logger calls into hotend.log", async () => {
+    const text = await admin().downloadLog('hotend.log');
+    expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} - hotend\.nest - INFO - \[RoutesResolver\] /m);
   });
 
   it('downloads a file as text/plain with Content-Disposition, on both URLs', async () => {
