@@ -119,6 +119,30 @@ describe('HotendLogService', () => {
     expect(lines('serial.log')).toEqual([]);
   });
 
+  it('rolls over a serial.log left by an earlier run on the first connect', async () => {
+    mkdirSync(logs());
+    writeFileSync(join(logs(), 'serial.log'), 'earlier run\n');
+    service = start();
+    service.serial.rollOver();
+    service.serial.append('Send', 'M115');
+    await service.flush();
+    const today = formatLocalDate(new Date());
+    expect(readFileSync(join(logs(), `serial.log.${today}`), 'utf8')).toBe('earlier run\n');
+    expect(lines('serial.log').map((line) => line.slice(26))).toEqual(['Send: M115']);
+  });
+
+  it('refuses a config whose levels name a bad logger or level', () => {
+    writeFileSync(join(basedir, 'config.yaml'), stringify({ logging: { levels: { 'hotend.comm': 'loud' } } }));
+    expect(() => loadConfig(basedir)).toThrow(
+      /logging\.levels: levels must map logger names \(hotend, hotend\.<area>\.\.\.\) to one of fatal, error, warn, info, debug, trace/,
+    );
+    writeFileSync(join(basedir, 'config.yaml'), stringify({ logging: { levels: { Comm: 'info' } } }));
+    expect(() => loadConfig(basedir)).toThrow(
+      /logging\.levels: levels must map logger names \(hotend, hotend\.<area>\.\.\.\) to one of fatal, error, warn, info, debug, trace/,
+    );
+    service = start({ levels: { hotend: 'debug' } });
+  });
+
   it('keeps writing to a fresh file after the active file is deleted', async () => {
     service = start();
     service.logger('hotend.system').info('before');

@@ -66,8 +66,9 @@ export class HotendLogService implements HotendLogApi, OnModuleInit, OnApplicati
         if (enabled()) this.serialLog().write(formatSerialLine(Date.now(), direction, line));
       },
       rollOver: (): void => {
-        if (this.serialFile === undefined || this.closed) return;
-        this.serialFile.rotate(formatLocalDate(new Date()));
+        // A serial.log left by an earlier run is rolled over too, not continued.
+        if (!enabled()) return;
+        this.serialLog().rotate(formatLocalDate(new Date()));
         this.prune();
       },
     };
