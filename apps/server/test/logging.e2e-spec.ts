@@ -112,7 +112,9 @@ describe('Logging plugin API (seed 000)', () => {
     });
     const disk = statfsSync(logs());
     expect(listing.total).toBe(disk.blocks * disk.bsize);
-    expect(Math.abs(listing.free - disk.bavail * disk.bsize)).toBeLessThan(256 * 1024 * 1024);
+    // Free space moves with whatever else writes to the disk meanwhile (tests run in parallel).
+    expect(Math.abs(listing.free - disk.bavail * disk.bsize)).toBeLessThan(2 * 1024 * 1024 * 1024);
+    expect(listing.free).toBeLessThanOrEqual(listing.total);
     expect(listing.free).toBeGreaterThan(0);
   });
 
