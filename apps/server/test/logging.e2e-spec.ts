@@ -308,7 +308,14 @@ describe('Logging plugin API (seed 000)', () => {
       'hotend.comm': 'debug',
     });
     await log.write([{ level: 1, message: 'hidden warning', source: 't' }]);
-    expect(await admin().updateLevels({ 'hotend.client': 'WARNING' })).toEqual({ 'hotend.client': 'warn' });
+    // OctoPrint's level words are accepted too, and stored as Hotend's.
+    const octoprintStyle = await fetch(`${server.url}/plugin/logging/setup/levels`, {
+      method: 'PUT',
+      headers: { 'x-api-key': TEST_KEYS.ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ 'hotend.client': 'WARNING' }),
+    });
+    expect(octoprintStyle.status).toBe(200);
+    expect(await octoprintStyle.json()).toEqual({ 'hotend.client': 'warn' });
     await log.write([{ level: 1, message: 'shown warning', source: 't' }]);
     const text = await admin().downloadLog('hotend.log');
     expect(text).not.toContain('hidden warning');
