@@ -62,9 +62,10 @@ export class LoggingPluginController {
   async downloadLogResource(
     @Param('filename') filename: string,
     @Headers('range') range: string | undefined,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return send(reply, await this.service.openDownload(filename, range));
+    return send(reply, await this.service.openDownload(filename, range, request.method === 'HEAD'));
   }
 
   /** Deletes a log file; deleting the active `hotend.log` or `serial.log` makes logging start a fresh one. */
@@ -138,8 +139,9 @@ export class LogDownloadsController {
   async downloadLog(
     @Param('filename') filename: string,
     @Headers('range') range: string | undefined,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return send(reply, await this.service.openDownload(filename, range));
+    return send(reply, await this.service.openDownload(filename, range, request.method === 'HEAD'));
   }
 }

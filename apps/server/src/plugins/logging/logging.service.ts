@@ -79,7 +79,7 @@ export class LoggingPluginService {
   }
 
   /** A log file as `text/plain`, whole or one `Range`, read from an open descriptor in constant memory. */
-  async openDownload(name: string, rangeHeader: string | undefined): Promise<LogDownload> {
+  async openDownload(name: string, rangeHeader: string | undefined, headOnly = false): Promise<LogDownload> {
     this.checkName(name);
     const file = await this.files.open(name);
     if (file === undefined) throw this.notFound(name);
@@ -101,9 +101,14 @@ export class LoggingPluginService {
     }
     const { start, end } = range ?? { start: 0, end: file.size - 1 };
     headers['content-length'] = String(end - start + 1);
-    if (range === undefined) return { status: 200, headers, body: file.read(start, end) };
-    headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
-    return { status: 206, headers, body: file.read(start, end) };
+    if (range !== undefined) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+    const status = range === undefined ? 200 : 206;
+    if (headOnly) {
+      // Fastify would read the file's stream to its end only to drop it; an empty one keeps the headers.
+      await file.close();
+      return { status, headers, body: Readable.from([]) };
+    }
+    return { status, headers, body: file.read(start, end) };
   }
 
   /**
