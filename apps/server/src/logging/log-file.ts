@@ -24,6 +24,8 @@ export class ActiveLogFile {
   private failureReported = false;
   /** Writers being drained into their (rotated or deleted) files. */
   private readonly retiring = new Set<Promise<void>>();
+  private runningFlush: Promise<void> | undefined;
+  private queuedFlush: Promise<void> | undefined;
 
   constructor(
     readonly folder: string,
@@ -51,12 +53,31 @@ export class ActiveLogFile {
   }
 
   /** Resolves once everything written so far has reached the file. */
-  async flush(): Promise<void> {
-    // Twice: a flush asked for while a write is in flight resolves when that write ends, even if smaller
-    // buffered writes are still waiting (sonic-boom drains at minLength); the second one writes those.
-    await this.flushOnce();
-    await this.flushOnce();
-    await Promise.all([...this.retiring]);
+  flush(): Promise<void> {
+    // Concurrent callers share flushes: one running, plus at most one queued behind it for lines that came
+    // after it started.
+    if (this.queuedFlush !== undefined) return this.queuedFlush;
+    if (this.runningFlush !== undefined) {
+      this.queuedFlush = this.runningFlush.then(() => {
+        this.queuedFlush = undefined;
+        return this.startFlush();
+      });
+      return this.queuedFlush;
+    }
+    return this.startFlush();
+  }
+
+  private startFlush(): Promise<void> {
+    this.runningFlush = (async () => {
+      // Twice: a flush asked for while a write is in flight resolves when that write ends, even if smaller
+      // buffered writes are still waiting (sonic-boom drains at minLength); the second one writes those.
+      await this.flushOnce();
+      await this.flushOnce();
+      await Promise.all([...this.retiring]);
+    })().finally(() => {
+      this.runningFlush = undefined;
+    });
+    return this.runningFlush;
   }
 
   /** Writes out the buffer and resolves when the writer drains (no fsync: the OS has the lines, which is what
