@@ -43,7 +43,7 @@ export class LogIngestController {
   @SingleMessageQuery()
   @ApiOkResponse(WRITTEN)
   @ApiBadRequestResponse(MISSING)
-  getLogMessage(@Req() request: FastifyRequest): Promise<void> {
+  writeLogMessageViaGet(@Req() request: FastifyRequest): Promise<void> {
     return this.service.writeOne(rawQuery(request));
   }
 

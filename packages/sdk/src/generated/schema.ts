@@ -382,7 +382,7 @@ export interface paths {
             cookie?: never;
         };
         /** Writes one message given as `level`, `message` and `source` query parameters. */
-        get: operations["getLogMessage"];
+        get: operations["writeLogMessageViaGet"];
         /** Writes one message given as `level`, `message` and `source` query parameters (Plex prefers PUT). */
         put: operations["writeLogMessage"];
         /**
@@ -1966,7 +1966,7 @@ export interface operations {
             };
         };
     };
-    getLogMessage: {
+    writeLogMessageViaGet: {
         parameters: {
             query: {
                 /** @description 0 error, 1 warning, 2 info, 3 debug, 4 verbose */
