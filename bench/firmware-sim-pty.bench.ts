@@ -44,7 +44,9 @@ async function pingPong(port: PortLike, line: (i: number) => string, isAck: (l: 
 
 /** A pty whose master echoes every byte back unchanged: the baseline. */
 function startEchoPty(): { path: string; close(): void } {
-  const native = (require('node-pty') as { native: { open(c: number, r: number): { master: number; slave: number; pty: string } } }).native;
+  const native = (
+    require('node-pty') as { native: { open(c: number, r: number): { master: number; slave: number; pty: string } } }
+  ).native;
   const term = native.open(80, 24);
   const slave = new tty.ReadStream(term.slave);
   slave.setRawMode(true);

@@ -117,7 +117,8 @@ export class SimBindingPort implements BindingPortInterface {
 
   async update(options: UpdateOptions): Promise<void> {
     if (!this.isOpen) throw new Error('Port is not open');
-    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError('"baudRate" must be a number');
+    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0)
+      throw new TypeError('"baudRate" must be a number');
     this.openOptions.baudRate = options.baudRate;
   }
 
@@ -185,7 +186,8 @@ export function createSimBinding(simOrFactory: MarlinSim | (() => MarlinSim) = (
       ];
     },
     async open(options: OpenOptions): Promise<SimBindingPort> {
-      if (!options || typeof options.path !== 'string' || options.path === '') throw new TypeError('"path" is not valid');
+      if (!options || typeof options.path !== 'string' || options.path === '')
+        throw new TypeError('"path" is not valid');
       if (lastPort?.isOpen) throw new Error('Port is locked cannot open');
       const sim = simOrFactory instanceof MarlinSim ? simOrFactory : simOrFactory();
       lastSim = sim;

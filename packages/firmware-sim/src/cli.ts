@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startPtySimulator(parsed.options);
-  process.stdout.write(`${server.link ?? server.path}\n`);
+  process.stdout.write(`${server.path}\n`);
   if (server.link) process.stderr.write(`${server.link} -> ${server.path}\n`);
   process.stderr.write(`firmware-sim (${server.sim.dialect}) serving on ${server.path}; Ctrl-C to stop\n`);
   server.sim.onDisconnect(() => {

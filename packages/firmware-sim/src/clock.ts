@@ -86,7 +86,10 @@ export class VirtualClock implements SimClock {
   }
 
   /** Like {@link advance}, but yields to the event loop between timers so promise chains can settle. */
-  async advanceAsync(ms: number, settle: () => Promise<void> = () => new Promise((r) => setImmediate(r))): Promise<void> {
+  async advanceAsync(
+    ms: number,
+    settle: () => Promise<void> = () => new Promise((r) => setImmediate(r)),
+  ): Promise<void> {
     const end = this.time + ms;
     await settle();
     for (;;) {

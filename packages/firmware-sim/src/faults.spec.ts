@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLine } from './checksum.js';
-import { MarlinSim } from './sim.js';
+import { type MarlinSim } from './sim.js';
 import { harness } from '../test/harness.js';
 
 /** Streams numbered lines ping-pong with a resend-aware host (like OctoPrint's) and returns the output. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatLine } from './checksum.js';
+import { VirtualClock } from './clock.js';
+import { MarlinSim } from './sim.js';
 import { harness } from '../test/harness.js';
 
 const BANNER = [
@@ -355,7 +357,12 @@ describe('commands (marlin dialect)', () => {
     h.take();
     expect(h.exchange('M400')).toEqual([]);
     h.clock.advance(9999);
-    expect(h.take()).toEqual(['echo:busy: processing', 'echo:busy: processing', 'echo:busy: processing', 'echo:busy: processing']);
+    expect(h.take()).toEqual([
+      'echo:busy: processing',
+      'echo:busy: processing',
+      'echo:busy: processing',
+      'echo:busy: processing',
+    ]);
     h.clock.advance(1);
     expect(h.take()).toEqual(['ok']);
   });
@@ -525,5 +532,24 @@ describe('buffers', () => {
     expect(elapsed).toBeCloseTo(((17 * 2 * 10 * Math.sin(Math.PI / 64)) / 10) * 1000, 6); // chords
     h.clock.advance(2000);
     expect(h.sim.plannerMoves).toBe(0);
+  });
+});
+
+describe('clock robustness', () => {
+  it('keeps going when a timer fires before its time (as real timers can)', () => {
+    // A virtual clock whose timers fire 0.5 ms early.
+    const inner = new VirtualClock();
+    const early = {
+      now: () => inner.now(),
+      setTimeout: (fn: () => void, ms: number) => inner.setTimeout(fn, ms >= 1 ? ms - 0.5 : ms),
+      clearTimeout: (handle: unknown) => inner.clearTimeout(handle),
+    };
+    const sim = new MarlinSim({ clock: early, resetOnOpen: false });
+    const out: string[] = [];
+    sim.onOutput((c) => out.push(c));
+    sim.open();
+    sim.receive('G4 P10\n');
+    inner.advance(20);
+    expect(out).toEqual(['ok\n']);
   });
 });

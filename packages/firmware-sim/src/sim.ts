@@ -440,7 +440,8 @@ export class MarlinSim {
   /** Files on the simulated card (long paths). */
   get sdFiles(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const entry of this.sdStore?.list() ?? []) out[entry.path] = this.sdStore?.read(entry.path)?.toString('latin1') ?? '';
+    for (const entry of this.sdStore?.list() ?? [])
+      out[entry.path] = this.sdStore?.read(entry.path)?.toString('latin1') ?? '';
     return out;
   }
 
@@ -975,10 +976,15 @@ export class MarlinSim {
   private lineError(kind: LineErrorKind, got: number | null): void {
     if (this.vp) {
       const text =
-        kind === 'line' ? `expected line ${this.lastN + 1} got ${got ?? ''}` : kind === 'checksum' ? 'Checksum mismatch' : 'Missing checksum';
+        kind === 'line'
+          ? `expected line ${this.lastN + 1} got ${got ?? ''}`
+          : kind === 'checksum'
+            ? 'Checksum mismatch'
+            : 'Missing checksum';
       this.sendLine(`Error: ${text}`);
     } else {
-      const text = kind === 'line' ? STR_ERR_LINE_NO : kind === 'checksum' ? STR_ERR_CHECKSUM_MISMATCH : STR_ERR_NO_CHECKSUM;
+      const text =
+        kind === 'line' ? STR_ERR_LINE_NO : kind === 'checksum' ? STR_ERR_CHECKSUM_MISMATCH : STR_ERR_NO_CHECKSUM;
       this.sendLine(`Error:${text}${this.lastN}`);
     }
     this.flushRx();
@@ -1265,7 +1271,8 @@ export class MarlinSim {
   }
 
   private sdStatus(): string {
-    if (this.sdFile && (this.sdPrinting || this.sdPos > 0)) return `SD printing byte ${this.sdPos}/${this.sdFile.data.length}`;
+    if (this.sdFile && (this.sdPrinting || this.sdPos > 0))
+      return `SD printing byte ${this.sdPos}/${this.sdFile.data.length}`;
     return 'Not SD printing';
   }
 
@@ -1625,7 +1632,12 @@ export class MarlinSim {
     yield* this.heaterTemp(heater, cmd, wait, running);
   }
 
-  private *heaterTemp(heater: Heater, cmd: ParsedCommand, wait: boolean, running: Running): Generator<number, void, void> {
+  private *heaterTemp(
+    heater: Heater,
+    cmd: ParsedCommand,
+    wait: boolean,
+    running: Running,
+  ): Generator<number, void, void> {
     const s = this.vp ? (/^\d+$/.test(cmd.params.get('S') ?? '') ? num(cmd, 'S') : undefined) : num(cmd, 'S');
     const r = wait && !this.vp ? num(cmd, 'R') : undefined;
     const value = s ?? r;
@@ -1667,7 +1679,10 @@ export class MarlinSim {
           } else {
             let w: string | undefined;
             if (residency > 0) {
-              w = residencyStart === null ? '?' : String(Math.max(0, Math.floor((residencyStart + residency * 1000 - now) / 1000)));
+              w =
+                residencyStart === null
+                  ? '?'
+                  : String(Math.max(0, Math.floor((residencyStart + residency * 1000 - now) / 1000)));
             }
             const tool = heater.kind === 'hotend' ? heater.index : this.activeTool;
             this.sendLine(this.tempReport('wait', tool, w));
@@ -1766,7 +1781,9 @@ export class MarlinSim {
         this.sdPos = 0;
         this.sdEof = false;
         this.sdPrinting = false;
-        this.sendLine(this.vp ? `File opened: ${file.longName}  Size: ${data.length}` : `File opened: ${name} Size: ${data.length}`);
+        this.sendLine(
+          this.vp ? `File opened: ${file.longName}  Size: ${data.length}` : `File opened: ${name} Size: ${data.length}`,
+        );
         this.sendLine('File selected');
         return;
       }
@@ -1789,7 +1806,11 @@ export class MarlinSim {
       }
       case 27: {
         if (cmd.params.has('C')) {
-          this.sendLine(this.sdFile ? `Current file: ${this.sdFile.name} ${this.sdFile.path.split('/').pop() ?? ''}` : 'Current file: (no file)');
+          this.sendLine(
+            this.sdFile
+              ? `Current file: ${this.sdFile.name} ${this.sdFile.path.split('/').pop() ?? ''}`
+              : 'Current file: (no file)',
+          );
           return;
         }
         const s = num(cmd, 'S');

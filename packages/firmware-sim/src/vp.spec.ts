@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatLine } from './checksum.js';
 import { harness } from '../test/harness.js';
 
-const vp = (options: Parameters<typeof harness>[0] = {}) => harness({ dialect: 'octoprint-vp', idleWaitMs: 0, ...options });
+const vp = (options: Parameters<typeof harness>[0] = {}) =>
+  harness({ dialect: 'octoprint-vp', idleWaitMs: 0, ...options });
 
 describe('octoprint-vp dialect', () => {
   it('boots with the VP banner, including the \\x80 garbage byte', () => {
