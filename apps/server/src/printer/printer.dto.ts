@@ -141,7 +141,7 @@ export class PrintheadCommandDto {
   /**
    * `jog`: feedrate in mm/min. Absent or null: the slowest profile speed of the moved axes; `false` or 0: no `F`.
    */
-  @ApiPropertyOptional({ oneOf: [{ type: 'number', minimum: 0 }, { type: 'boolean' }], nullable: true })
+  @ApiPropertyOptional({ oneOf: [{ type: 'number', minimum: 0, nullable: true }, { type: 'boolean' }] })
   @ValidateIf(forCommand('jog'))
   @IsOptional()
   @IsNumberOrBoolean()

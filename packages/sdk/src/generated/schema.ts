@@ -720,7 +720,7 @@ export interface components {
         PrintheadCommandDto: {
             command: components["schemas"]["PrintheadCommand"];
             /** @description `jog`: feedrate in mm/min. Absent or null: the slowest profile speed of the moved axes; `false` or 0: no `F`. */
-            speed?: (number | boolean) | null;
+            speed?: (number | null) | boolean;
             /** @description `home`: the axes to home; an empty list homes all of them. */
             axes?: components["schemas"]["Axis"][];
             /** @description `jog`: distance (or, with `absolute`, position) on X in mm. */
