@@ -45,6 +45,25 @@ describe(createSimBinding.name, () => {
     await p.close();
   });
 
+  it('a stalled RX (faults.stallRx) holds the write until the stall ends', async () => {
+    const clock = new VirtualClock();
+    const sim = new MarlinSim({ clock, resetOnOpen: false });
+    const p = openPort(sim);
+    await p.open();
+    sim.faults.stallRx(10_000);
+    let done = false;
+    const writing = p.write('M105\n').then(() => (done = true));
+    await clock.advanceAsync(9_999);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    expect(sim.executed).toEqual([]);
+    await clock.advanceAsync(1);
+    await writing;
+    await p.waitFor(() => p.lines.length >= 1);
+    expect(p.lines).toEqual(['ok T:21.30 /0.00 B:21.30 /0.00 @:0 B@:0']);
+    await p.close();
+  });
+
   it('write resolves only when the RX buffer accepted every byte (backpressure)', async () => {
     const clock = new VirtualClock();
     const sim = new MarlinSim({ clock, resetOnOpen: false });

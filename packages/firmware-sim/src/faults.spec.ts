@@ -155,6 +155,37 @@ describe('fault injection', () => {
     expect(h.exchange('M105')).toEqual([]);
   });
 
+  it('stallRx(ms) accepts no input for a while, then drains again and tells the transport', () => {
+    const h = harness();
+    let spaceNotices = 0;
+    h.sim.onRxSpace(() => (spaceNotices += 1));
+    h.sim.faults.stallRx(3000);
+    expect(h.send('M105')).toBe(0);
+    h.clock.advance(2999);
+    expect(h.send('M105')).toBe(0);
+    expect(spaceNotices).toBe(0);
+    h.clock.advance(1);
+    expect(spaceNotices).toBe(1);
+    expect(h.exchange('M105')).toEqual(['ok T:21.30 /0.00 B:21.30 /0.00 @:0 B@:0']);
+    expect(h.sim.executed.map((c) => c.command)).toEqual(['M105']);
+  });
+
+  it('stallRx() blocks input for ever, until unstallRx(), clear() or a reset', () => {
+    const h = harness();
+    h.sim.faults.stallRx();
+    h.clock.advance(600_000);
+    expect(h.send('M105')).toBe(0);
+    h.sim.faults.unstallRx();
+    expect(h.send('M105')).toBe(5);
+    h.sim.debug('stall_rx');
+    expect(h.send('M105')).toBe(0);
+    h.sim.faults.clear();
+    expect(h.send('M105')).toBe(5);
+    h.sim.faults.stallRx();
+    h.sim.faults.reset();
+    expect(h.send('M105')).toBe(5);
+  });
+
   it('busy(ms): busy lines every keepalive interval, commands wait, then go on', () => {
     const h = harness();
     h.sim.faults.busy(5000);

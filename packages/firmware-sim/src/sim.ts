@@ -127,6 +127,7 @@ export class SimFaults {
   /** @internal */ noiseRate = 0;
   /** @internal */ rng: () => number;
   /** @internal */ silentUntil = 0;
+  /** @internal */ rxStalledUntil = 0;
 
   constructor(private readonly sim: MarlinSim) {
     this.rng = mulberry32(1);
@@ -200,6 +201,18 @@ export class SimFaults {
     this.silentUntil = 0;
   }
 
+  /**
+   * The firmware stops draining its serial input for `ms` or for ever (until {@link unstallRx}, `clear()` or a
+   * reset): nothing more is accepted, so a host's writes block (the RX buffer and the USB endpoint are full).
+   */
+  stallRx(ms?: number): void {
+    this.sim.stallRx(ms === undefined ? Infinity : ms);
+  }
+
+  unstallRx(): void {
+    this.sim.stallRx(0);
+  }
+
   /** The connection breaks: the binding fails pending reads with an error and closes (pty: the master closes). */
   disconnect(): void {
     this.sim.disconnect();
@@ -259,6 +272,7 @@ export class SimFaults {
     this.stallOkMs = 0;
     this.noiseRate = 0;
     this.silentUntil = 0;
+    if (this.rxStalledUntil > 0) this.unstallRx();
   }
 }
 
@@ -325,6 +339,7 @@ export class MarlinSim {
   private keepalive: number;
   private idleTimer: unknown = null;
   private silenceTimer: unknown = null;
+  private rxStallTimer: unknown = null;
 
   // sd
   private sdMounted: boolean;
@@ -489,6 +504,7 @@ export class MarlinSim {
   receive(data: Buffer | string): number {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     if (bytes.length === 0) return 0;
+    if (this.faults.rxStalledUntil > this.clock.now()) return 0;
     this.scheduleIdleWait();
     if (this.mode === 'booting' || this.mode === 'killed' || this.isSilenced()) return bytes.length;
     const accept = Math.min(bytes.length, this.rx.length - this.rxLen);
@@ -506,6 +522,7 @@ export class MarlinSim {
   reset(): void {
     this.clearTimers();
     this.faults.unsilence();
+    if (this.faults.rxStalledUntil > 0) this.stallRx(0);
     this.rxHead = 0;
     this.rxLen = 0;
     this.lineBuf = '';
@@ -580,6 +597,18 @@ export class MarlinSim {
   /** @internal */
   disconnect(): void {
     for (const listener of [...this.disconnectListeners]) listener();
+  }
+
+  /** @internal */
+  stallRx(ms: number): void {
+    if (this.rxStallTimer !== null) this.clock.clearTimeout(this.rxStallTimer);
+    this.rxStallTimer = null;
+    const stalled = ms > 0;
+    this.faults.rxStalledUntil = stalled ? this.clock.now() + ms : 0;
+    if (stalled && Number.isFinite(ms)) {
+      this.rxStallTimer = this.clock.setTimeout(() => this.stallRx(0), ms);
+    }
+    if (!stalled) this.notifyRxSpace();
   }
 
   /** @internal */
@@ -714,11 +743,20 @@ export class MarlinSim {
   }
 
   private clearTimers(): void {
-    for (const t of [this.bootTimer, this.wakeTimer, this.tempTimer, this.sdTimer, this.idleTimer, this.silenceTimer]) {
+    for (const t of [
+      this.bootTimer,
+      this.wakeTimer,
+      this.tempTimer,
+      this.sdTimer,
+      this.idleTimer,
+      this.silenceTimer,
+      this.rxStallTimer,
+    ]) {
       if (t !== null) this.clock.clearTimeout(t);
     }
     if (this.running) this.clock.clearTimeout(this.running.keepaliveTimer);
     this.bootTimer = this.wakeTimer = this.tempTimer = this.sdTimer = this.idleTimer = this.silenceTimer = null;
+    this.rxStallTimer = null;
   }
 
   private isSilenced(): boolean {
@@ -1957,6 +1995,9 @@ export class MarlinSim {
       case 'stall_ok':
         f.stallOk(n(0) ?? 1000);
         return;
+      case 'stall_rx':
+        f.stallRx(n(0));
+        return;
       case 'pin_temp': {
         const heaterArg = args[0] ?? 'T0';
         const heater: HeaterRef = /^\d+$/.test(heaterArg) ? Number(heaterArg) : (heaterArg as HeaterRef);
@@ -2013,7 +2054,7 @@ const DEBUG_HELP = [
   'garble_next_output [bytes] | prepare_ok <text> | line_number_error [expectedN] (trigger_resend_lineno)',
   'fatal <thermal_runaway|maxtemp|mintemp|heating_failed> <0|1|bed|chamber> | trigger_fatal_error_marlin',
   'mintemp_error | maxtemp_error | kill | stop | silence [ms] | go_awol | sleep <s> | busy <ms> [kind]',
-  'stall_ok <ms> | disconnect (drop_connection) | reset | pin_temp <T0|bed|chamber> <t> | unpin_temp <heater>',
+  'stall_ok <ms> | stall_rx [ms] | disconnect (drop_connection) | reset | pin_temp <T0|bed|chamber> <t> | unpin_temp <heater>',
   'noise <rate 0..1> [seed] | resend_ratio <percent> [seed] | send <text> | set_ambient <t> | unbusy | clear',
   'action_pause | action_resume | action_disconnect | action_custom <action> [params]',
 ];
