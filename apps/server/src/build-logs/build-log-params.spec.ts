@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExitCodes, resolveByteRange } from './build-log-params.js';
+import { parseExitCodes } from './build-log-params.js';
 
 describe('parseExitCodes', () => {
   it.each([
@@ -26,25 +26,5 @@ describe('parseExitCodes', () => {
     expect(parseExitCodes(Array.from({ length: 65 }, (_, i) => String(i)).join(','))).toBe(
       'at most 64 items are allowed',
     );
-  });
-});
-
-describe('resolveByteRange', () => {
-  it.each([
-    [undefined, 10, { kind: 'whole' }],
-    ['bytes=0-0', 10, { kind: 'partial', start: 0, end: 0 }],
-    ['bytes=2-', 10, { kind: 'partial', start: 2, end: 9 }],
-    ['bytes=-3', 10, { kind: 'partial', start: 7, end: 9 }],
-    ['bytes=5-100', 10, { kind: 'partial', start: 5, end: 9 }],
-    ['BYTES = 1 - 2', 10, { kind: 'partial', start: 1, end: 2 }],
-    ['bytes=10-', 10, { kind: 'unsatisfiable' }],
-    ['bytes=-0', 10, { kind: 'unsatisfiable' }],
-    ['bytes=-5', 0, { kind: 'unsatisfiable' }],
-    ['bytes=3-1', 10, { kind: 'whole' }],
-    ['bytes=0-1,3-4', 10, { kind: 'whole' }],
-    ['lines=0-1', 10, { kind: 'whole' }],
-    ['bytes=-', 10, { kind: 'whole' }],
-  ])('resolves %j on a %i-byte file', (header, size, expected) => {
-    expect(resolveByteRange(header, size)).toEqual(expected);
   });
 });

@@ -30,33 +30,3 @@ export function parseExitCodes(text: string): ExitCodeFilter | string {
   }
   return { include, exclude };
 }
-
-/** A resolved `Range` header: the whole file, one inclusive byte range, or nothing satisfiable. */
-export type ByteRange =
-  | { readonly kind: 'whole' }
-  | { readonly kind: 'partial'; readonly start: number; readonly end: number }
-  | { readonly kind: 'unsatisfiable' };
-
-const SINGLE_RANGE = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i;
-
-/**
- * One `bytes=a-b`, `bytes=a-` or `bytes=-n` range (RFC 9110 §14). A header we do not understand (another unit,
- * several ranges, a reversed range) is ignored and the whole file is sent, as the RFC allows.
- */
-export function resolveByteRange(header: string | undefined, size: number): ByteRange {
-  if (header === undefined) return { kind: 'whole' };
-  const match = SINGLE_RANGE.exec(header);
-  if (match === null) return { kind: 'whole' };
-  const [, first = '', last = ''] = match;
-  if (first === '' && last === '') return { kind: 'whole' };
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return { kind: 'unsatisfiable' };
-    return { kind: 'partial', start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== '' && Number(last) < start) return { kind: 'whole' };
-  if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', start, end };
-}

@@ -15,7 +15,8 @@ import { open } from 'node:fs/promises';
 import { HotendConfigService } from '../config/config.service.js';
 import type { IncomingBuildLog } from './build-log-body.js';
 import { BuildLogContentStore, ContentAbortedError, ContentTooLargeError } from './build-log-content.store.js';
-import { parseExitCodes, resolveByteRange } from './build-log-params.js';
+import { parseByteRange } from '../common/http/byte-range.js';
+import { parseExitCodes } from './build-log-params.js';
 import {
   BUILD_LOG_REPOSITORY,
   type BuildLogRecord,
@@ -115,17 +116,17 @@ export class BuildLogsService implements OnModuleInit, OnModuleDestroy {
     let streaming = false;
     try {
       const { size } = await file.stat();
-      const resolved = resolveByteRange(range, size);
+      const resolved = parseByteRange(range, size);
       void reply.header('accept-ranges', 'bytes');
-      if (resolved.kind === 'unsatisfiable') {
+      if (resolved === 'unsatisfiable') {
         void reply.header('content-range', `bytes */${size}`);
         throw new HttpException(
           `range: "${range}" lies outside the ${size}-byte log`,
           HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
         );
       }
-      const { start, end } = resolved.kind === 'partial' ? resolved : { start: 0, end: size - 1 };
-      if (resolved.kind === 'partial') void reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
+      const { start, end } = resolved ?? { start: 0, end: size - 1 };
+      if (resolved !== undefined) void reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
       void reply.header('content-type', 'text/plain; charset=utf-8').header('content-length', end - start + 1);
       if (end < start) {
         void reply.send('');

@@ -5,7 +5,7 @@ import type { LogLevelName } from '../../config/config.schema.js';
 import { HotendConfigService } from '../../config/config.service.js';
 import { validateLevelMap } from '../../logging/log-levels.js';
 import { HotendLogService } from '../../logging/log.service.js';
-import { parseByteRange } from './byte-range.js';
+import { parseByteRange } from '../../common/http/byte-range.js';
 import {
   LogFilesRepository,
   type LogFileInfo,

@@ -13,6 +13,7 @@ describe('parseByteRange', () => {
     ['bytes=100-', 100, 'unsatisfiable'],
     ['bytes=-0', 100, 'unsatisfiable'],
     ['bytes=0-', 0, 'unsatisfiable'],
+    ['bytes=-5', 0, 'unsatisfiable'],
     ['bytes=9-0', 100, undefined],
     ['bytes=0-1,5-6', 100, undefined],
     ['items=0-1', 100, undefined],

@@ -1,3 +1,5 @@
+// Shared by every download that honours one `Range` header (log files, build-log contents).
+
 /** A satisfiable single range, inclusive at both ends. */
 export interface ByteRange {
   readonly start: number;
