@@ -1,6 +1,6 @@
 import { createSimBinding, MarlinSim, type MarlinSimOptions, VirtualClock } from '@hotend/firmware-sim';
 import { PrinterComm, type PrinterCommOptions } from '../src/comm/printer-comm.js';
-import { openSerialLink } from '../src/comm/serial-link.js';
+import { openSerialLink, type SerialBinding } from '../src/comm/serial-link.js';
 
 /** Lets stream callbacks and promise chains run (the binding's reads and writes settle in a few turns). */
 export async function settle(turns = 6): Promise<void> {
@@ -21,6 +21,8 @@ export interface CommRig {
   until(predicate: () => boolean, maxMs?: number, stepMs?: number): Promise<number>;
   run(ms: number, stepMs?: number): Promise<void>;
   connect(): Promise<void>;
+  /** From now on the binding's writes fail with `error` (an I/O error of the device). */
+  failWrites(error: Error): void;
   /** G/M commands the simulator executed from serial, oldest first. */
   executedCommands(): string[];
   close(): Promise<void>;
@@ -30,7 +32,18 @@ export interface CommRig {
 export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<PrinterCommOptions> = {}): CommRig {
   const clock = new VirtualClock();
   const sim = new MarlinSim({ clock, ...simOptions });
-  const binding = createSimBinding(sim);
+  const simBinding = createSimBinding(sim);
+  let writeFailure: Error | undefined;
+  // The simulator's binding, with writes that can be made to fail like a device's I/O error.
+  const binding: SerialBinding = {
+    list: () => simBinding.list(),
+    open: async (options) => {
+      const port = await simBinding.open(options);
+      const write = port.write.bind(port);
+      port.write = (buffer: Buffer) => (writeFailure === undefined ? write(buffer) : Promise.reject(writeFailure));
+      return port;
+    },
+  };
   const wire: string[] = [];
   const warnings: string[] = [];
   let pending = '';
@@ -50,7 +63,7 @@ export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<
         onClose: handlers.onClose,
       });
       return {
-        write(data: string): void {
+        write(data: string, written?: () => void): void {
           pending += data;
           const parts = pending.split('\n');
           pending = parts.pop() ?? '';
@@ -61,7 +74,7 @@ export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<
               peak = Math.max(peak, outstanding);
             }
           }
-          link.write(data);
+          link.write(data, written);
         },
         close: () => link.close(),
       };
@@ -99,6 +112,9 @@ export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<
       await rig.run(200);
       counting = true;
       outstanding = 0;
+    },
+    failWrites: (error) => {
+      writeFailure = error;
     },
     executedCommands: () => sim.executed.filter((entry) => entry.source === 'serial').map((entry) => entry.command),
     close: async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandRejectedError } from '../src/comm/printer-comm.js';
+import { CommandRejectedError, ConnectionLostError } from '../src/comm/printer-comm.js';
 import { type CommRig, commRig, settle, stream } from './comm-helpers.js';
 
 // marlin-protocol.md §4: each scenario runs PrinterComm against the simulator over SerialPortStream on a virtual clock.
@@ -402,6 +402,56 @@ describe('resets, errors and disconnects', () => {
   });
 });
 
+describe('writes', () => {
+  it('#34 retries a write the port does not accept once, then closes with an error', async () => {
+    const r = start({ resetOnOpen: false }, { timeouts: { write: 10 } });
+    await r.connect();
+    r.sim.faults.stallRx();
+    const sending = r.comm.send('G1 X1 F6000');
+    sending.catch(() => undefined);
+    const elapsed = await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 60_000, 100);
+    expect(elapsed).toBe(20_000);
+    expect(r.warnings).toEqual([
+      'Serial timeout while writing to serial port, trying again.',
+      'Unexpected error while writing to serial port: Write timeout',
+    ]);
+    expect(r.comm.status).toMatchObject({
+      text: 'Offline after error',
+      error: 'Unexpected error while writing to serial port: Write timeout',
+    });
+    expect(r.comm.lastError).toMatchObject({ reason: 'serial', consequence: null });
+    await expect(sending).rejects.toBeInstanceOf(ConnectionLostError);
+    expect(r.executedCommands()).not.toContain('G1 X1 F6000');
+  });
+
+  it('#34 carries on when the port drains again within the retry', async () => {
+    const r = start({ resetOnOpen: false }, { timeouts: { write: 10 } });
+    await r.connect();
+    r.sim.faults.stallRx(15_000);
+    let done = false;
+    r.comm.send('G1 X1 F6000').then(() => (done = true));
+    const elapsed = await r.until(() => done, 60_000, 100);
+    expect(elapsed).toBeGreaterThanOrEqual(15_000);
+    expect(elapsed).toBeLessThan(20_000);
+    expect(r.warnings).toEqual(['Serial timeout while writing to serial port, trying again.']);
+    await stream(r, ['G1 X0 F6000']);
+    expect(r.executedCommands().slice(-2)).toEqual(['G1 X1 F6000', 'G1 X0 F6000']);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+  });
+
+  it('#34 closes with an error at once when a write fails (I/O error)', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.failWrites(new Error('EIO: i/o error, write'));
+    const sending = r.comm.send('G1 X1 F6000');
+    sending.catch(() => undefined);
+    await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 1_000);
+    expect(r.comm.status.error).toBe('Unexpected error while writing to serial port: EIO: i/o error, write');
+    expect(r.warnings).toEqual(['Unexpected error while writing to serial port: EIO: i/o error, write']);
+    await expect(sending).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});
+
 describe('SD card and action commands', () => {
   it('#35 reads the SD listing', async () => {
     const r = start({
@@ -413,6 +463,48 @@ describe('SD card and action commands', () => {
     expect(r.comm.sd.ready).toBe(true);
     expect(r.comm.sdFiles.map((file) => file.size)).toEqual([12, 5]);
     expect(r.comm.sdFiles[0]?.name).toBe('/CUBE.GCO');
+  });
+
+  it('#36 polls M27 every second while an SD file is selected or printing when SD status is not auto-reported', async () => {
+    const r = start({
+      resetOnOpen: false,
+      capabilities: { AUTOREPORT_SD_STATUS: false },
+      // Forty 1-second moves, more than the planner holds; a serial M27 gets into the command ring between them.
+      sdFiles: { 'cube.gco': 'G1 X10 F600\nG1 X0 F600\n'.repeat(20) },
+    });
+    await r.connect();
+    const polls = (): number => r.wire.filter((line) => /^N\d+ M27\*\d+$/.test(line)).length;
+    expect(r.wire.some((line) => / M27 S1\*/.test(line))).toBe(false);
+    await r.run(5_000, 100);
+    expect(polls()).toBe(0);
+    await stream(r, ['M23 cube.gco']);
+    await r.run(3_000, 100);
+    expect(polls()).toBe(3);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    await stream(r, ['M24']);
+    // The poll waits in the firmware's command ring behind SD lines (the planner is full), so the first answer is late.
+    await r.until(() => r.comm.status.id === 'PRINTING', 10_000, 100);
+    expect(r.comm.status.text).toBe('Printing from SD');
+    expect(r.comm.sd.progress?.total).toBe(460);
+    // Done printing file: the file is closed, the print is over and the polling stops.
+    await r.until(() => r.comm.status.id === 'OPERATIONAL', 60_000, 100);
+    const finished = polls();
+    // 3 while only selected, then one at a time while printing (each waits behind SD lines in the ring).
+    expect(finished).toBeGreaterThanOrEqual(8);
+    expect(r.comm.terminalLines.slice(-3)).toEqual(['Recv: Done printing file', 'Recv: Not SD printing', 'Recv: ok']);
+    await r.run(5_000, 100);
+    expect(polls()).toBe(finished);
+    expect(r.comm.sd.printing).toBe(false);
+  });
+
+  it('#36 sends no M27 polls when the firmware auto-reports SD status', async () => {
+    const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G4 S1\n'.repeat(5) } });
+    await r.connect();
+    await stream(r, ['M23 cube.gco', 'M24']);
+    await r.until(() => r.comm.status.id === 'PRINTING', 5_000, 100);
+    await r.until(() => r.comm.status.id === 'OPERATIONAL', 30_000, 100);
+    expect(r.wire.filter((line) => / M27 S1\*/.test(line))).toHaveLength(1);
+    expect(r.wire.filter((line) => /^(N\d+ )?M27(\*\d+)?$/.test(line))).toEqual([]);
   });
 
   it('#39 follows action commands and detects an SD print', async () => {

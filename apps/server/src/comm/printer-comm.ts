@@ -26,7 +26,7 @@ import {
   parseTemperatureLine,
   type SdFileEntry,
 } from './reply-parsers.js';
-import type { CommLink, LinkHandlers, OpenLink } from './serial-link.js';
+import { type CommLink, type LinkHandlers, type OpenLink, SerialWriteError } from './serial-link.js';
 
 /** Time source; `@hotend/firmware-sim`'s VirtualClock and RealClock both fit. */
 export interface CommClock {
@@ -62,8 +62,18 @@ export interface CommDiagnostics {
 export interface PrinterCommOptions {
   openLink: OpenLink;
   clock?: CommClock;
-  /** Seconds, as in `serial.timeouts`. */
-  timeouts?: Partial<{ connection: number; communication: number; communicationBusy: number; temperature: number }>;
+  /**
+   * Seconds, as in `serial.timeouts`; `write`: how long a write may stay unaccepted by the port before one retry
+   * period, then an error; `sdStatus`: the M27 poll interval when the firmware does not auto-report SD status.
+   */
+  timeouts?: Partial<{
+    connection: number;
+    communication: number;
+    communicationBusy: number;
+    temperature: number;
+    write: number;
+    sdStatus: number;
+  }>;
   flowControl?: 'ping-pong' | 'send-ahead';
   /** Most lines in flight in send-ahead mode. */
   sendAheadLines?: number;
@@ -103,11 +113,13 @@ interface Entry {
   lineNumber: number | undefined;
   wire: string | undefined;
   /** Poll commands are de-duplicated: at most one of each kind waits in the queue. */
-  kind: 'temperature-poll' | undefined;
+  kind: PollKind | undefined;
   confirmed: boolean;
 }
 
-function newEntry(command: string, batch?: Batch, kind?: 'temperature-poll'): Entry {
+type PollKind = 'temperature-poll' | 'sd-status-poll';
+
+function newEntry(command: string, batch?: Batch, kind?: PollKind): Entry {
   return {
     command,
     code: commandCode(command),
@@ -159,6 +171,8 @@ export class PrinterComm {
     communication: number;
     communicationBusy: number;
     temperature: number;
+    write: number;
+    sdStatus: number;
   };
   private readonly epochOffset: number;
 
@@ -209,6 +223,13 @@ export class PrinterComm {
   private busyProtocol = false;
   private busySeen = false;
   private pollTimer: unknown;
+  private sdPollTimer: unknown;
+
+  // Writes the port has not accepted yet (a device that stops draining its input blocks them).
+  private writesPending = 0;
+  private writeTimer: unknown;
+  private writeDeadline = 0;
+  private writeRetried = false;
 
   // Errors.
   private pendingErrorHead: string | undefined;
@@ -227,6 +248,8 @@ export class PrinterComm {
   private readonly invalid = new Set<number>();
   private sdReady = false;
   private sdPrinting = false;
+  /** The firmware has a file open for printing (`File selected`, until it finished or the card went away). */
+  private sdFileSelected = false;
   private sdProgress: { done: number; total: number } | undefined;
   private notSdPrintingCount = 0;
   private listing: SdFileEntry[] | undefined;
@@ -241,6 +264,8 @@ export class PrinterComm {
       communication: options.timeouts?.communication ?? 30,
       communicationBusy: options.timeouts?.communicationBusy ?? 3,
       temperature: options.timeouts?.temperature ?? 5,
+      write: options.timeouts?.write ?? 10,
+      sdStatus: options.timeouts?.sdStatus ?? 1,
     };
     this.epochOffset = Date.now() - this.clock.now();
   }
@@ -263,7 +288,11 @@ export class PrinterComm {
   }
 
   get heaters(): HeaterReadings {
-    return structuredClone(this.readings);
+    // Read on every GET /api/printer: a plain copy of the flat records, a small fraction of structuredClone's cost.
+    const copy: HeaterReadings = {};
+    for (const [key, reading] of Object.entries(this.readings))
+      copy[key] = { actual: reading.actual, target: reading.target };
+    return copy;
   }
 
   get temperatureHistory(): readonly TemperatureSample[] {
@@ -480,6 +509,7 @@ export class PrinterComm {
     }
     this.enqueue(followUps, undefined);
     this.schedulePoll();
+    this.scheduleSdPoll();
   }
 
   // ---------------------------------------------------------------- sending
@@ -605,11 +635,68 @@ export class PrinterComm {
   private writeLine(line: string): void {
     this.terminalAppend(`Send: ${line}`);
     this.options.traffic?.append('Send', line);
-    this.link?.write(`${line}\n`);
+    this.writeRaw(`${line}\n`);
   }
 
+  /**
+   * Hands bytes to the port and watches that it accepts them: a write that stays unaccepted for `timeouts.write`
+   * gets one more period ("trying again", as OctoPrint retries a timed-out write once), then the connection closes
+   * with an error. Any accepted write restarts the clock; one timer serves every write (no churn per line).
+   */
   private writeRaw(data: string): void {
-    this.link?.write(data);
+    const link = this.link;
+    if (link === undefined) return;
+    const generation = this.linkGeneration;
+    if (this.writesPending === 0) {
+      this.writeDeadline = this.clock.now() + this.timeouts.write * 1000;
+      this.writeRetried = false;
+    }
+    this.writesPending += 1;
+    if (this.writeTimer === undefined) this.scheduleWriteTimer(this.writeDeadline - this.clock.now());
+    link.write(data, () => {
+      if (generation !== this.linkGeneration) return;
+      this.writesPending -= 1;
+      this.writeDeadline = this.clock.now() + this.timeouts.write * 1000;
+      this.writeRetried = false;
+    });
+  }
+
+  private scheduleWriteTimer(delayMs: number): void {
+    this.writeTimer = this.clock.setTimeout(() => {
+      this.writeTimer = undefined;
+      this.onWriteTimer();
+    }, delayMs);
+  }
+
+  private onWriteTimer(): void {
+    if (this.link === undefined || this.writesPending === 0) return;
+    const remaining = this.writeDeadline - this.clock.now();
+    if (remaining > 0) {
+      this.scheduleWriteTimer(remaining);
+      return;
+    }
+    if (!this.writeRetried) {
+      this.writeRetried = true;
+      this.warn('Serial timeout while writing to serial port, trying again.');
+      this.writeDeadline = this.clock.now() + this.timeouts.write * 1000;
+      this.scheduleWriteTimer(this.timeouts.write * 1000);
+      return;
+    }
+    this.failWrite('Write timeout');
+  }
+
+  /** OctoPrint's reaction to a failed write: log it and close with an error (no M112: the port cannot take it). */
+  private failWrite(reason: string): void {
+    const message = `Unexpected error while writing to serial port: ${reason}`;
+    this.error(message);
+    if (this.connectWaiter !== undefined) {
+      const waiter = this.connectWaiter;
+      this.connectWaiter = undefined;
+      waiter.reject(new ConnectionLostError(message));
+      return;
+    }
+    this.lastErrorInfo = { error: message, reason: 'serial', consequence: null, faq: null, logs: [...this.terminal] };
+    this.closeWithError(message);
   }
 
   private historySize(): number {
@@ -779,7 +866,9 @@ export class PrinterComm {
     if (/SD init fail|volume\.init failed|No media|openRoot failed|SD Card unmounted|SD card released/i.test(line)) {
       this.sdReady = false;
       this.files = [];
+      this.sdFileSelected = false;
       this.stopSdPrint();
+      this.scheduleSdPoll();
     } else if (/SD card ok|Card successfully initialized/i.test(line)) {
       this.sdReady = true;
       this.enqueue([this.capabilities.get('EXTENDED_M20') === true ? 'M20 L T' : 'M20'], undefined);
@@ -799,11 +888,18 @@ export class PrinterComm {
         this.sdPrinting = true;
         if (this.state === 'OPERATIONAL') this.setState('PRINTING');
         else this.emitState();
+        this.scheduleSdPoll();
       }
     } else if (/Not SD printing/i.test(line)) {
       this.onNotSdPrinting();
+    } else if (/^File selected/i.test(line)) {
+      this.sdFileSelected = true;
+      this.scheduleSdPoll();
     } else if (/Done printing file/i.test(line)) {
+      // Marlin closes the file once it is done: nothing is selected any more.
+      this.sdFileSelected = false;
       this.stopSdPrint();
+      this.scheduleSdPoll();
     }
   }
 
@@ -820,6 +916,7 @@ export class PrinterComm {
     this.sdProgress = undefined;
     if (this.state === 'PRINTING' || this.state === 'PAUSED') this.setState('OPERATIONAL');
     else this.emitState();
+    this.scheduleSdPoll();
   }
 
   private onTemperatures(line: string): void {
@@ -878,6 +975,7 @@ export class PrinterComm {
     this.warn(
       "Printer sent 'start' while already operational. External reset? Resetting line numbers to be on the safe side",
     );
+    this.sdFileSelected = false;
     if (this.sdPrinting) {
       this.warn('Aborting job since printer lost state.');
       this.sdPrinting = false;
@@ -1124,6 +1222,43 @@ export class PrinterComm {
     }, this.temperatureInterval() * 1000);
   }
 
+  /**
+   * M27 every `timeouts.sdStatus` seconds while the firmware has an SD file selected or prints one, unless it
+   * auto-reports SD status (marlin-protocol.md §3.9). Skipped while a heat-up or long-running command is in flight.
+   */
+  private scheduleSdPoll(): void {
+    if (!this.sdPollWanted()) {
+      this.clock.clearTimeout(this.sdPollTimer);
+      this.sdPollTimer = undefined;
+      const queued = this.queue.findIndex((entry) => entry.kind === 'sd-status-poll');
+      if (queued >= 0) this.queue.splice(queued, 1);
+      return;
+    }
+    if (this.sdPollTimer !== undefined) return;
+    this.sdPollTimer = this.clock.setTimeout(() => {
+      this.sdPollTimer = undefined;
+      if (!this.sdPollWanted()) return;
+      const blocked = this.inFlight.some(
+        (item) => item.entry.code !== undefined && (LONG_RUNNING.has(item.entry.code) || HEATING.has(item.entry.code)),
+      );
+      if (!blocked && !this.queue.some((entry) => entry.kind === 'sd-status-poll')) {
+        this.queue.push(newEntry('M27', undefined, 'sd-status-poll'));
+        this.pump();
+      }
+      this.scheduleSdPoll();
+    }, this.timeouts.sdStatus * 1000);
+  }
+
+  private sdPollWanted(): boolean {
+    return (
+      this.link !== undefined &&
+      this.isOperational &&
+      !this.syncing &&
+      !this.autoreportSd &&
+      (this.sdFileSelected || this.sdPrinting)
+    );
+  }
+
   // ---------------------------------------------------------------- errors
 
   private handleError(message: string): void {
@@ -1179,6 +1314,10 @@ export class PrinterComm {
   }
 
   private lostConnection(error: Error): void {
+    if (error instanceof SerialWriteError) {
+      this.failWrite(error.message);
+      return;
+    }
     const message = `Unexpected error while reading serial port, please consult hotend.log for details: ${error.message} @ https://faq.octoprint.org/serialerror`;
     if (this.connectWaiter !== undefined) {
       const waiter = this.connectWaiter;
@@ -1205,8 +1344,14 @@ export class PrinterComm {
     this.clock.clearTimeout(this.pollTimer);
     this.clock.clearTimeout(this.resendOkTimer);
     this.clock.clearTimeout(this.errorContinuationTimer);
+    this.clock.clearTimeout(this.sdPollTimer);
+    this.clock.clearTimeout(this.writeTimer);
     this.clearWatchdog();
     this.pollTimer = undefined;
+    this.sdPollTimer = undefined;
+    this.writeTimer = undefined;
+    this.writesPending = 0;
+    this.writeRetried = false;
     this.resendOkTimer = undefined;
     this.pendingErrorHead = undefined;
     const waiter = this.connectWaiter;
@@ -1221,6 +1366,7 @@ export class PrinterComm {
     this.autoreportSd = false;
     this.sdReady = false;
     this.sdPrinting = false;
+    this.sdFileSelected = false;
     this.sdProgress = undefined;
     this.listing = undefined;
   }

@@ -7,10 +7,16 @@ import { type OpenOptions, SerialPortStream } from '@serialport/stream';
  */
 export type SerialBinding = OpenOptions['binding'];
 
+/** A write to the port failed (as opposed to a read or the port closing). */
+export class SerialWriteError extends Error {}
+
 /** What PrinterComm needs from a port: ordered writes, whole lines in, one close notification. */
 export interface CommLink {
-  /** Queues bytes for the port, in order; failures arrive through `onClose`. */
-  write(data: string): void;
+  /**
+   * Queues bytes for the port, in order. `written` runs once the port accepted them (a device that stops draining
+   * never calls it); failures arrive through `onClose` as a {@link SerialWriteError}.
+   */
+  write(data: string, written?: () => void): void;
   close(): Promise<void>;
 }
 
@@ -46,9 +52,10 @@ export async function openSerialLink(
   port.on('error', (error: Error) => report(error));
   port.on('close', (error: Error | null) => report(error ?? new Error('The serial port was closed')));
   return {
-    write(data: string): void {
+    write(data: string, written?: () => void): void {
       port.write(Buffer.from(data, 'latin1'), (error) => {
-        if (error) report(error);
+        if (error) report(new SerialWriteError(error.message, { cause: error }));
+        else written?.();
       });
     },
     close(): Promise<void> {
