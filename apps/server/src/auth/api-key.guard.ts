@@ -19,19 +19,31 @@ function firstString(value: unknown): string | undefined {
   return undefined;
 }
 
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
 /** Where a key may come from, in OctoPrint's order: `apikey` query, `X-Api-Key`, `Authorization: Bearer`. */
 export function presentedKey(request: FastifyRequest, acceptsPlexToken: boolean): string | undefined {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const headers = request.headers;
   const bearer = firstString(headers.authorization);
-  const candidates = [
-    firstString(query['apikey']),
-    firstString(headers['x-api-key']),
-    bearer?.startsWith('Bearer ') ? bearer.slice('Bearer '.length) : undefined,
-    acceptsPlexToken ? firstString(query['X-Plex-Token']) : undefined,
-    acceptsPlexToken ? firstString(headers['x-plex-token']) : undefined,
-  ];
-  return candidates.find((candidate) => candidate !== undefined && candidate !== '');
+  // The first non-empty one wins; checked in order without building the whole list on every request.
+  return (
+    nonEmpty(firstString(query['apikey'])) ??
+    nonEmpty(firstString(headers['x-api-key'])) ??
+    nonEmpty(bearer?.startsWith('Bearer ') ? bearer.slice('Bearer '.length) : undefined) ??
+    (acceptsPlexToken
+      ? (nonEmpty(firstString(query['X-Plex-Token'])) ?? nonEmpty(firstString(headers['x-plex-token'])))
+      : undefined)
+  );
+}
+
+/** What the decorators say about one handler; read once per handler and class, then kept. */
+interface RouteAuth {
+  readonly isPublic: boolean;
+  readonly acceptsPlexToken: boolean;
+  readonly required: Permission | undefined;
 }
 
 /**
@@ -40,30 +52,44 @@ export function presentedKey(request: FastifyRequest, acceptsPlexToken: boolean)
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** Decorator metadata is fixed once the app is built, so it is read per route, not per request. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
+    const route = this.routeAuth(context.getHandler(), context.getClass());
     const request = context.switchToHttp().getRequest<KeyedRequest>();
-    const presented = presentedKey(
-      request,
-      this.reflector.getAllAndOverride<boolean>(ACCEPTS_PLEX_TOKEN, targets) === true,
-    );
+    const presented = presentedKey(request, route.acceptsPlexToken);
     const resolved = presented === undefined ? undefined : this.keys.resolve(presented);
     if (resolved !== undefined) request.hotendKey = resolved;
 
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true) return true;
-    const required = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
+    if (route.isPublic) return true;
     if (resolved === undefined) {
       throw new UnauthorizedException(presented === undefined ? 'No API key was given' : 'The API key is not valid');
     }
-    if (required === undefined) throw new ForbiddenException('This endpoint declares no permission');
-    if (!hasPermission(resolved.permissions, required)) {
-      throw new ForbiddenException(`The API key "${resolved.name}" lacks the ${required} permission`);
+    if (route.required === undefined) throw new ForbiddenException('This endpoint declares no permission');
+    if (!hasPermission(resolved.permissions, route.required)) {
+      throw new ForbiddenException(`The API key "${resolved.name}" lacks the ${route.required} permission`);
     }
     return true;
+  }
+
+  private routeAuth(handler: object, controller: object): RouteAuth {
+    let byController = this.routes.get(handler);
+    const known = byController?.get(controller);
+    if (known !== undefined) return known;
+    const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+    const route: RouteAuth = {
+      isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+      acceptsPlexToken: this.reflector.getAllAndOverride<boolean>(ACCEPTS_PLEX_TOKEN, targets) === true,
+      required: this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets),
+    };
+    if (byController === undefined) this.routes.set(handler, (byController = new WeakMap()));
+    byController.set(controller, route);
+    return route;
   }
 }
