@@ -153,6 +153,31 @@ describe('busy protocol and timeouts', () => {
     expect(r.executedCommands().filter((c) => c === 'G28')).toEqual(['G28']);
   });
 
+  it('G28 and M400 after queued moves complete once the planner has run the moves', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    // 10 mm at 10 mm/s: one second of planner time each, more moves than the planner holds.
+    const slowMoves = Array.from({ length: 20 }, (_, index) => `G1 X${index % 2 === 0 ? 10 : 0} F600`);
+    await stream(r, slowMoves, 60_000, 50);
+    const queuedAt = r.clock.now();
+    await stream(r, ['M400'], 60_000, 50);
+    // The moves still in the planner took their time before M400 could answer.
+    expect(r.clock.now() - queuedAt).toBeGreaterThanOrEqual(10_000);
+    await stream(r, slowMoves, 60_000, 50);
+    await stream(r, ['G91', 'G28 X0 Y0', 'G90'], 60_000, 50);
+    await stream(r, ['M400', 'M114'], 60_000, 50);
+    // M400 waited long enough for busy lines, so M113 S2 went out once in between.
+    expect(r.executedCommands().filter((command) => command === 'M113 S2')).toEqual(['M113 S2']);
+    expect(
+      r
+        .executedCommands()
+        .filter((command) => command !== 'M113 S2')
+        .slice(-46),
+    ).toEqual([...slowMoves, 'M400', ...slowMoves, 'G91', 'G28 X0 Y0', 'G90', 'M400', 'M114']);
+    expect(r.warnings).toEqual([]);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+  });
+
   it('#11 tolerates a long-running command that goes quiet after its busy lines', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();

@@ -187,7 +187,6 @@ describe('printer API on the simulator over a pty', () => {
   });
 
   describe('printhead', () => {
-    // First, while the planner is empty: the simulator currently stalls on G28/M400 after queued moves.
     it('homes the given axes', async () => {
       await rig.expectGcode(() => client.printer.home(['x', 'y']), ['G91', 'G28 X0 Y0', 'G90']);
     });
