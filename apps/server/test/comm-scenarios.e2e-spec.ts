@@ -142,6 +142,50 @@ describe('temperatures', () => {
   });
 });
 
+describe('heat-up that never ends', () => {
+  it('#9 keeps waiting for an unreachable target; M108 waits in the queue without EMERGENCY_PARSER', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.pinTemp('T0', 150);
+    let heated = false;
+    r.comm.send('M109 S200').then(
+      () => (heated = true),
+      () => undefined,
+    );
+    await r.run(60_000, 500);
+    const mark = r.wire.length;
+    r.comm.send('M108').catch(() => undefined);
+    await r.run(10_000, 500);
+    expect(heated).toBe(false);
+    expect(r.wire.slice(mark)).toEqual([]);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    expect(r.comm.heaters['tool0']).toEqual({ actual: 150, target: 200 });
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('#9 force-sends M108 past the running heat-up when the firmware has an emergency parser', async () => {
+    const r = start({ resetOnOpen: false, emergencyParser: true });
+    await r.connect();
+    expect(r.comm.firmwareCapabilities.get('EMERGENCY_PARSER')).toBe(true);
+    r.sim.faults.pinTemp('T0', 150);
+    let heated = false;
+    r.comm.send('M109 S200').then(() => (heated = true));
+    await r.run(30_000, 500);
+    expect(heated).toBe(false);
+    const mark = r.wire.length;
+    await stream(r, ['M108'], 10_000, 50);
+    expect(heated).toBe(true);
+    // M108 went out at once; M113 S2 (queued after the first busy line) only after M109's ok.
+    expect(r.wire.slice(mark).map((line) => line.replace(/^N\d+ /, '').replace(/\*\d+$/, ''))).toEqual([
+      'M108',
+      'M113 S2',
+    ]);
+    expect(r.comm.status.id).toBe('OPERATIONAL');
+    await stream(r, moves(2));
+    expect(r.executedCommands().slice(-2)).toEqual(moves(2));
+  });
+});
+
 describe('busy protocol and timeouts', () => {
   it('#10 sends M113 S2 after the first busy line, and a long G28 never times out', async () => {
     const r = start({ resetOnOpen: false, homingMs: 10_000 });
@@ -256,6 +300,25 @@ describe('flow control and resends', () => {
     await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 60_000);
     await expect(sending).rejects.toThrow(/communication stuck/);
     expect(r.comm.status.error).toMatch(/^Printer keeps requesting line \d+ again and again, communication stuck$/);
+  });
+
+  it('#19 cannot resend beyond its history: a warning while idle, an error while printing', async () => {
+    const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G4 S30\n'.repeat(50) } });
+    await r.connect();
+    await stream(r, moves(70));
+    const last = Number(/^N(\d+)/.exec(r.wire.filter((line) => line.startsWith('N')).at(-1) ?? '')?.[1]);
+    r.sim.faults.send(`Resend: ${last - 60}`);
+    r.sim.faults.send('ok');
+    await r.run(50);
+    const message = `Should resend line ${last - 60} but no sufficient history is available, can't resend`;
+    expect(r.warnings).toEqual([message]);
+    await stream(r, moves(2));
+    expect(r.executedCommands().slice(-2)).toEqual(moves(2));
+    await stream(r, ['M23 cube.gco', 'M24']);
+    await r.until(() => r.comm.status.id === 'PRINTING', 10_000);
+    r.sim.faults.send(`Resend: ${last - 60}`);
+    await r.until(() => r.comm.status.id === 'CLOSED_WITH_ERROR', 5_000);
+    expect(r.comm.status.error).toBe(message);
   });
 
   it('#20 recovers from the old "No Line Number with checksum" error', async () => {
@@ -532,6 +595,21 @@ describe('SD card and action commands', () => {
     expect(r.wire.filter((line) => /^(N\d+ )?M27(\*\d+)?$/.test(line))).toEqual([]);
   });
 
+  it('#37 cancels an SD print the firmware no longer knows about (third "Not SD printing")', async () => {
+    const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G4 S30\n'.repeat(50) } });
+    await r.connect();
+    await stream(r, ['M23 cube.gco', 'M24']);
+    await r.until(() => r.comm.status.id === 'PRINTING', 10_000);
+    r.sim.faults.send('Not SD printing');
+    r.sim.faults.send('Not SD printing');
+    await r.run(20);
+    expect(r.comm.status.id).toBe('PRINTING');
+    r.sim.faults.send('Not SD printing');
+    await r.run(20);
+    expect(r.comm.status).toMatchObject({ id: 'OPERATIONAL', text: 'Operational' });
+    expect(r.comm.sd.printing).toBe(false);
+  });
+
   it('#39 follows action commands and detects an SD print', async () => {
     const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G4 S30\n'.repeat(50) } });
     await r.connect();
@@ -552,6 +630,22 @@ describe('SD card and action commands', () => {
     await r.run(50);
     expect(actions).toEqual(['pause', 'resume', 'prompt_begin', 'disconnect']);
     expect(r.comm.status.id).toBe('CLOSED');
+  });
+});
+
+describe('resend ratio', () => {
+  it('#41 logs the unreliable-communication warning once over 10% of lines drew a resend', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    r.sim.faults.noise(0.2, 7);
+    const lines = moves(300);
+    await stream(r, lines, 600_000, 50);
+    expect(r.executedCommands().slice(-300)).toEqual(lines);
+    const ratioWarnings = r.warnings.filter((warning) => warning.startsWith('Over 10% of transmitted lines'));
+    expect(ratioWarnings).toHaveLength(1);
+    expect(ratioWarnings[0]).toMatch(
+      /^Over 10% of transmitted lines have triggered resend requests \(\d+\.\d\d%\)\. The communication with the printer is unreliable\. Please see https:\/\/faq\.octoprint\.org\/communication-errors\.$/,
+    );
   });
 });
 

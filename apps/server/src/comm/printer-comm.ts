@@ -151,6 +151,8 @@ const MAX_NOT_SD_PRINTING = 2;
 export const MAX_COMMAND_BYTES = MAX_LINE_BYTES - 'N9999999 '.length - '*127'.length;
 const LONG_RUNNING = new Set(['G4', 'G28', 'G29', 'G30', 'G32', 'M400', 'M226', 'M600']);
 const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
+/** Jump the queue when the firmware has an emergency parser (OctoPrint's `_emergency_force_send`). */
+const FORCE_SEND = new Set(['M108', 'M410']);
 const DEFAULT_BAUDRATES = [115200, 250000, 230400, 57600, 38400, 19200, 9600];
 
 type Deferred = { resolve(): void; reject(error: Error): void };
@@ -535,9 +537,34 @@ export class PrinterComm {
       return Promise.resolve();
     }
     if (commands.length === 0) return Promise.resolve();
+    if (this.capabilities.get('EMERGENCY_PARSER') === true) {
+      const urgent = commands.filter((command) => FORCE_SEND.has(commandCode(command) ?? ''));
+      if (urgent.length > 0) {
+        const rest = commands.filter((command) => !urgent.includes(command));
+        return Promise.all([...urgent.map((command) => this.forceSend(command)), this.send(rest)]).then(() => undefined);
+      }
+    }
     return new Promise<void>((resolve, reject) => {
       this.enqueue(commands, { remaining: commands.length, resolve, reject, settled: false });
       this.pump();
+    });
+  }
+
+  /**
+   * M108/M410 with an emergency parser: sent at once, past the queue and past flow control (the parser acts on them
+   * as they arrive, e.g. M108 ends an M109 wait). They still take a place in line for their ok.
+   */
+  private forceSend(command: string): Promise<void> {
+    this.log(`Force-sending ${commandCode(command) ?? command} to the printer`);
+    return new Promise<void>((resolve, reject) => {
+      const entry = newEntry(command, { remaining: 1, resolve, reject, settled: false });
+      const wire = this.numberEntry(entry);
+      const bytes = wire.length + 1;
+      this.inFlight.push({ entry, bytes });
+      this.inFlightBytes += bytes;
+      this.writeLine(wire);
+      this.linesSent += 1;
+      this.armWatchdog();
     });
   }
 
@@ -1060,7 +1087,10 @@ export class PrinterComm {
       this.consecutiveResends = 1;
     }
     if (entry === undefined || requested > lastSentNumber) {
-      this.warn(`Should resend line ${requested} but no sufficient history is available, can't resend`);
+      const message = `Should resend line ${requested} but no sufficient history is available, can't resend`;
+      this.warn(message);
+      // Mid-print nothing can rescue the job (OctoPrint errors out); idle, the next line simply carries on.
+      if (this.state === 'PRINTING' || this.state === 'PAUSED') this.triggerError(message);
       return;
     }
     // Everything before the requested line was accepted; the rest goes again, in order.
