@@ -541,7 +541,9 @@ export class PrinterComm {
       const urgent = commands.filter((command) => FORCE_SEND.has(commandCode(command) ?? ''));
       if (urgent.length > 0) {
         const rest = commands.filter((command) => !urgent.includes(command));
-        return Promise.all([...urgent.map((command) => this.forceSend(command)), this.send(rest)]).then(() => undefined);
+        return Promise.all([...urgent.map((command) => this.forceSend(command)), this.send(rest)]).then(
+          () => undefined,
+        );
       }
     }
     return new Promise<void>((resolve, reject) => {
