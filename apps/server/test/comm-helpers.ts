@@ -29,7 +29,16 @@ export interface CommRig {
 }
 
 /** PrinterComm + SerialPortStream + the simulator's binding, all on one virtual clock. */
-export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<PrinterCommOptions> = {}): CommRig {
+export interface CommRigOptions {
+  /** The only baud rate the printer understands: at any other, its input is lost and it answers garbage. */
+  listenBaudrate?: number;
+}
+
+export function commRig(
+  simOptions: MarlinSimOptions = {},
+  commOptions: Partial<PrinterCommOptions> = {},
+  rigOptions: CommRigOptions = {},
+): CommRig {
   const clock = new VirtualClock();
   const sim = new MarlinSim({ clock, ...simOptions });
   const simBinding = createSimBinding(sim);
@@ -40,7 +49,14 @@ export function commRig(simOptions: MarlinSimOptions = {}, commOptions: Partial<
     open: async (options) => {
       const port = await simBinding.open(options);
       const write = port.write.bind(port);
-      port.write = (buffer: Buffer) => (writeFailure === undefined ? write(buffer) : Promise.reject(writeFailure));
+      const listen = rigOptions.listenBaudrate;
+      const wrongBaud = listen !== undefined && options.baudRate !== listen;
+      port.write = (buffer: Buffer) => {
+        if (writeFailure !== undefined) return Promise.reject(writeFailure);
+        if (!wrongBaud) return write(buffer);
+        sim.sendLine('\xfe\x86\x9a\xe0');
+        return Promise.resolve();
+      };
       return port;
     },
   };

@@ -56,6 +56,22 @@ describe('handshake', () => {
     expect(r.comm.connection.state).toBe('Offline');
   });
 
+  it('#4 detects the baud rate: garbage at 115200, ok at 250000', async () => {
+    const r = start({ resetOnOpen: false }, {}, { listenBaudrate: 250000 });
+    const states: string[] = [];
+    r.comm.events.on('state', (status: { text: string }) => states.push(status.text));
+    let failure: unknown;
+    const connecting = r.comm.connect({ port: 'VIRTUAL', baudrate: 0 });
+    connecting.catch((error: unknown) => (failure = error));
+    await r.until(() => failure !== undefined || r.comm.isOperational, 60_000, 100);
+    await connecting;
+    expect(r.comm.connection).toMatchObject({ state: 'Operational', port: 'VIRTUAL', baudrate: 250000 });
+    expect(states[0]).toBe('Detecting serial connection');
+    // Each candidate: a bare newline, then the hellos; 115200 got three (garbage never counts as an answer).
+    expect(r.wire.slice(0, 5)).toEqual(['', 'N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125', '']);
+    expect(r.sim.executed[0]?.command).toBe('M110 N0');
+  });
+
   it('#5 acts on capabilities: M155 S2, M27 S1, M20 L T, and no M105 polling', async () => {
     const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G1 X1\n' } });
     await r.connect();
