@@ -410,6 +410,18 @@ describe('flow control and resends', () => {
     expect(r.executedCommands().slice(-3)).toEqual(moves(3));
   });
 
+  it('never sends the blocked commands M0 and M1 (§3.4)', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    const mark = r.wire.length;
+    await stream(r, ['M0', 'G1 X1 F6000', 'M1 Press a button', 'G1 X0 F6000']);
+    expect(r.wire.slice(mark).map((line) => line.replace(/^N\d+ /, '').replace(/\*\d+$/, ''))).toEqual([
+      'G1 X1 F6000',
+      'G1 X0 F6000',
+    ]);
+    expect(r.executedCommands().slice(-2)).toEqual(['G1 X1 F6000', 'G1 X0 F6000']);
+  });
+
   it('#40 refuses lines that Marlin would truncate', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();

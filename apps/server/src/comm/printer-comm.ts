@@ -518,7 +518,9 @@ export class PrinterComm {
 
   /** Queues lines in order; resolves when the firmware accepted every one. */
   send(lines: string | readonly string[]): Promise<void> {
-    const commands = (typeof lines === 'string' ? [lines] : [...lines]).map(stripComment).filter((l) => l !== '');
+    const commands = (typeof lines === 'string' ? [lines] : [...lines])
+      .map(stripComment)
+      .filter((line) => line !== '' && !this.isBlocked(line));
     if (!this.isOperational || this.link === undefined) {
       return Promise.reject(new CommandRejectedError('Printer is not operational'));
     }
@@ -550,6 +552,14 @@ export class PrinterComm {
       this.enqueue(commands, { remaining: commands.length, resolve, reject, settled: false });
       this.pump();
     });
+  }
+
+  /** M0/M1 wait for a button on the printer's display that a host user may not be near: never sent (OctoPrint). */
+  private isBlocked(command: string): boolean {
+    const code = commandCode(command);
+    if (code !== 'M0' && code !== 'M1') return false;
+    this.log(`Not sending ${code} to printer, it's configured as a blocked command`);
+    return true;
   }
 
   /**
