@@ -111,6 +111,10 @@ export class SerialTimeoutsConfig {
   @IsNumber() @Min(0.1) communicationBusy = 3;
   /** Seconds between M105 polls when the firmware does not auto-report. */
   @IsNumber() @Min(0.1) temperature = 5;
+  /** Seconds a write may stay unaccepted by the port before one retry, then the connection closes with an error. */
+  @IsNumber() @Min(0.1) write = 10;
+  /** Seconds between M27 polls while an SD file is selected or printing, when the firmware does not auto-report. */
+  @IsNumber() @Min(0.1) sdStatus = 1;
 }
 
 export class SerialConfig {
