@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.mjs'],
+    files: ['bench/**/*.mjs', 'packages/firmware-sim/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
