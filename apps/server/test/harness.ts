@@ -52,11 +52,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const pty = options.printer === 'pty' ? await startPtySimulator({ resetOnOpen: false }) : undefined;
   const printerPort = options.printer === 'pty' ? pty?.path : options.printer === 'virtual' ? 'VIRTUAL' : undefined;
   const serial = printerPort === undefined ? { autoconnect: false } : { autoconnect: false, port: printerPort };
-  const config = {
+  const config: Record<string, unknown> & { serial?: unknown } = {
     api: { keys },
     serial: pty === undefined ? serial : { ...serial, additionalPorts: [pty.path] },
     ...options.config,
   };
+  // The sources under test cannot start the comm worker (it is built JavaScript), and `simulator` for `virtual` is
+  // the in-process object: run the comm layer in-process unless a test asks otherwise. test/comm-worker.e2e-spec.ts
+  // covers `serial.thread: worker` against the built server.
+  config.serial = { thread: 'main', ...(config.serial as Record<string, unknown> | undefined) };
   writeFileSync(join(basedir, 'config.yaml'), stringify(config), { mode: 0o600 });
   options.prepare?.(basedir);
   const app = await createHotendApp(loadConfig(basedir), { logger: false });

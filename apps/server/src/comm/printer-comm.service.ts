@@ -6,10 +6,11 @@ import {
   type OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
-import { createSimBinding, MarlinSim } from '@hotend/firmware-sim';
+import type { MarlinSim } from '@hotend/firmware-sim';
 import { HotendConfigService } from '../config/config.service.js';
 import { HOTEND_LOG, type HotendLogApi } from '../logging/logging.types.js';
-import { type CommClock, PrinterComm } from './printer-comm.js';
+import { CommEngine, commSettings } from './comm-engine.js';
+import type { CommClock } from './printer-comm.js';
 import type {
   ConnectionParameters,
   CurrentConnection,
@@ -20,9 +21,8 @@ import type {
   SdStatus,
   TemperatureSample,
 } from './printer-comm.types.js';
-import { listDevicePorts, VIRTUAL_PORT } from './port-scanner.js';
 import type { SdFileEntry } from './reply-parsers.js';
-import { type CommLink, type LinkHandlers, openSerialLink, type SerialBinding } from './serial-link.js';
+import { WorkerComm } from './worker-comm.js';
 
 /** Optional overrides for tests: a clock for the comm layer and a factory for the virtual printer. */
 export interface CommTestHooks {
@@ -32,37 +32,94 @@ export interface CommTestHooks {
 
 export const COMM_TEST_HOOKS = Symbol('COMM_TEST_HOOKS');
 
+/** What the service reads and calls, wherever the protocol runs. */
+interface CommBackend extends PrinterCommApi {
+  readonly sdFiles: readonly SdFileEntry[];
+  readonly currentTool: number;
+  readonly invalidTools: ReadonlySet<number>;
+  close(): Promise<void>;
+}
+
+/** `serial.thread: main`: PrinterComm on this thread, on the HTTP server's event loop. */
+class InProcessComm implements CommBackend {
+  constructor(readonly engine: CommEngine) {}
+  get status(): PrinterStatus {
+    return this.engine.comm.status;
+  }
+  get connection(): CurrentConnection {
+    return this.engine.comm.connection;
+  }
+  get heaters(): HeaterReadings {
+    return this.engine.comm.heaters;
+  }
+  get temperatureHistory(): readonly TemperatureSample[] {
+    return this.engine.comm.temperatureHistory;
+  }
+  get sd(): SdStatus {
+    return this.engine.comm.sd;
+  }
+  get sdFiles(): readonly SdFileEntry[] {
+    return this.engine.comm.sdFiles;
+  }
+  get lastError(): PrinterErrorInfo | undefined {
+    return this.engine.comm.lastError;
+  }
+  get currentTool(): number {
+    return this.engine.comm.currentTool;
+  }
+  get invalidTools(): ReadonlySet<number> {
+    return this.engine.comm.invalidTools;
+  }
+  connect(parameters: ConnectionParameters): Promise<void> {
+    return this.engine.comm.connect(parameters);
+  }
+  disconnect(): Promise<void> {
+    return this.engine.comm.disconnect();
+  }
+  fakeAck(): void {
+    this.engine.comm.fakeAck();
+  }
+  send(lines: string | readonly string[]): Promise<void> {
+    return this.engine.comm.send(lines);
+  }
+  listPorts(): Promise<string[]> {
+    return this.engine.listPorts();
+  }
+  close(): Promise<void> {
+    return this.engine.dispose();
+  }
+}
+
 /**
- * The server's single printer connection: builds a PrinterComm from `serial.*` and the printer profile, opens
- * `VIRTUAL` through the simulator's binding and device paths through `@serialport/bindings-cpp` (loaded lazily),
- * autoconnects on start and disconnects on shutdown.
+ * The server's single printer connection, built from `serial.*` and the printer profile; autoconnects on start and
+ * disconnects on shutdown. With `serial.thread: worker` (the default) the port, the protocol and the `VIRTUAL`
+ * simulator run in a worker thread (WorkerComm mirrors their state here, so reads stay synchronous); with `main`
+ * they run in-process. Test hooks (a virtual clock, a custom simulator) only exist in-process, so they select `main`.
  */
 @Injectable()
 export class PrinterCommService implements PrinterCommApi, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('hotend.comm');
-  readonly comm: PrinterComm;
-  private virtual: MarlinSim | undefined;
+  private readonly backend: CommBackend;
 
   constructor(
     private readonly config: HotendConfigService,
-    @Optional() @Inject(HOTEND_LOG) private readonly logs?: HotendLogApi,
-    @Optional() @Inject(COMM_TEST_HOOKS) private readonly hooks?: CommTestHooks,
+    @Optional() @Inject(HOTEND_LOG) logs?: HotendLogApi,
+    @Optional() @Inject(COMM_TEST_HOOKS) hooks?: CommTestHooks,
   ) {
-    const { serial, printerProfile } = config.get();
+    const settings = commSettings(config.get());
+    const additionalPorts = (): readonly string[] => this.config.get().serial.additionalPorts;
     const serialLog = logs?.serial;
-    this.comm = new PrinterComm({
-      openLink: (port, baudrate, handlers) => this.openLink(port, baudrate, handlers),
+    if (config.get().serial.thread === 'worker' && hooks === undefined) {
+      this.backend = new WorkerComm(settings, additionalPorts, {
+        log: (level, message) => this.logger[level](message),
+        ...(serialLog === undefined ? {} : { serialLog }),
+      });
+      return;
+    }
+    const engine = new CommEngine(settings, {
+      additionalPorts,
       ...(hooks?.clock === undefined ? {} : { clock: hooks.clock }),
-      timeouts: serial.timeouts,
-      flowControl: serial.flowControl,
-      sendAheadLines: serial.sendAheadLines,
-      rxBufferSize: serial.rxBufferSize,
-      profile: {
-        extruders: printerProfile.extruder.count,
-        heatedBed: printerProfile.heatedBed,
-        heatedChamber: printerProfile.heatedChamber,
-      },
-      detectionPorts: () => listDevicePorts(this.config.get().serial.additionalPorts),
+      ...(hooks?.createVirtualPrinter === undefined ? {} : { createVirtualPrinter: hooks.createVirtualPrinter }),
       ...(serialLog === undefined
         ? {}
         : {
@@ -82,6 +139,7 @@ export class PrinterCommService implements PrinterCommApi, OnApplicationBootstra
         error: (message) => this.logger.error(message),
       },
     });
+    this.backend = new InProcessComm(engine);
   }
 
   onApplicationBootstrap(): void {
@@ -95,78 +153,57 @@ export class PrinterCommService implements PrinterCommApi, OnApplicationBootstra
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.comm.disconnect();
-    this.virtual?.dispose();
+    await this.backend.close();
   }
 
-  /** The simulator behind port `VIRTUAL` while connected to it (tests reach it here). */
+  /**
+   * The simulator behind port `VIRTUAL` while connected to it, with `serial.thread: main` (tests reach it here);
+   * in worker mode it lives in the worker and this is undefined.
+   */
   get virtualPrinter(): MarlinSim | undefined {
-    return this.virtual;
+    return this.backend instanceof InProcessComm ? this.backend.engine.virtualPrinter : undefined;
   }
 
   get status(): PrinterStatus {
-    return this.comm.status;
+    return this.backend.status;
   }
   get connection(): CurrentConnection {
-    return this.comm.connection;
+    return this.backend.connection;
   }
   get heaters(): HeaterReadings {
-    return this.comm.heaters;
+    return this.backend.heaters;
   }
   get temperatureHistory(): readonly TemperatureSample[] {
-    return this.comm.temperatureHistory;
+    return this.backend.temperatureHistory;
   }
   get sd(): SdStatus {
-    return this.comm.sd;
+    return this.backend.sd;
   }
   get sdFiles(): readonly SdFileEntry[] {
-    return this.comm.sdFiles;
+    return this.backend.sdFiles;
   }
   get lastError(): PrinterErrorInfo | undefined {
-    return this.comm.lastError;
+    return this.backend.lastError;
   }
   get currentTool(): number {
-    return this.comm.currentTool;
+    return this.backend.currentTool;
   }
   get invalidTools(): ReadonlySet<number> {
-    return this.comm.invalidTools;
+    return this.backend.invalidTools;
   }
   connect(parameters: ConnectionParameters): Promise<void> {
-    return this.comm.connect(parameters);
+    return this.backend.connect(parameters);
   }
   disconnect(): Promise<void> {
-    return this.comm.disconnect();
+    return this.backend.disconnect();
   }
   fakeAck(): void {
-    this.comm.fakeAck();
+    this.backend.fakeAck();
   }
   send(lines: string | readonly string[]): Promise<void> {
-    return this.comm.send(lines);
+    return this.backend.send(lines);
   }
-  async listPorts(): Promise<string[]> {
-    return [...(await listDevicePorts(this.config.get().serial.additionalPorts)), VIRTUAL_PORT];
-  }
-
-  private async openLink(port: string, baudrate: number, handlers: LinkHandlers): Promise<CommLink> {
-    let binding: SerialBinding;
-    if (port === VIRTUAL_PORT) {
-      binding = createSimBinding(() => {
-        this.virtual?.dispose();
-        this.virtual = this.hooks?.createVirtualPrinter?.() ?? this.createVirtualPrinter();
-        return this.virtual;
-      }) as SerialBinding;
-    } else {
-      binding = (await import('@serialport/bindings-cpp')).autoDetect();
-    }
-    return openSerialLink(binding, port, baudrate, handlers);
-  }
-
-  private createVirtualPrinter(): MarlinSim {
-    const { printerProfile } = this.config.get();
-    return new MarlinSim({
-      extruders: printerProfile.extruder.count,
-      heatedBed: printerProfile.heatedBed,
-      heatedChamber: printerProfile.heatedChamber,
-    });
+  listPorts(): Promise<string[]> {
+    return this.backend.listPorts();
   }
 }

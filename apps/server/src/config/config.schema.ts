@@ -102,6 +102,9 @@ export class PrinterProfileConfig {
 export const FLOW_CONTROL_MODES = ['ping-pong', 'send-ahead'] as const;
 export type FlowControlMode = (typeof FLOW_CONTROL_MODES)[number];
 
+export const SERIAL_THREADS = ['worker', 'main'] as const;
+export type SerialThread = (typeof SERIAL_THREADS)[number];
+
 export class SerialTimeoutsConfig {
   /** Seconds to wait for the firmware to answer the handshake. */
   @IsNumber() @Min(0.1) connection = 10;
@@ -133,6 +136,11 @@ export class SerialConfig {
   @ValidateNested() @Type(() => SerialTimeoutsConfig) timeouts = new SerialTimeoutsConfig();
   /** Device paths to offer besides the detected ones. */
   @IsArray() @IsString({ each: true }) additionalPorts: string[] = [];
+  /**
+   * Where the serial protocol runs: `worker` (a worker thread owning the port, so HTTP load never delays the G-code
+   * stream) or `main` (in-process, on the HTTP server's event loop; for debugging and in-process test simulators).
+   */
+  @IsIn(SERIAL_THREADS) thread: SerialThread = 'worker';
 }
 
 /** One entry of `system.actions`: a custom system command, or a `divider` for the menu. */
