@@ -8,6 +8,10 @@
  * the next line the moment the firmware acknowledges one, in ping-pong and in send-ahead mode (one server each).
  * Each mode reports the lines/s reached during the HTTP measurement next to the lines/s of the same link without
  * HTTP load (measured just before), so a stream that stalls under load shows up instead of passing unnoticed.
+ *
+ * Both `serial.thread` settings run: `main` (the protocol on the HTTP server's event loop, where a reply waits for
+ * the next loop pass under load) and `worker` (the protocol in the comm worker process); a last row per flow-control
+ * mode compares their lines/s under HTTP load.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +26,15 @@ import { loadConfig } from '../apps/server/dist/config/config.loader.js';
 import { ratio, report } from './report.js';
 
 const KEY = 'bench-key-0123456789abcdef';
-const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 5);
+const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 4);
 /** Lines per `send` call; the streamer keeps QUEUED_CHUNKS of them queued at all times. */
 const CHUNK = 25;
 const QUEUED_CHUNKS = 80;
 const SEND_AHEAD_LINES = 8;
 const MODES = ['ping-pong', 'send-ahead'] as const;
 type FlowControl = (typeof MODES)[number];
+const THREADS = ['main', 'worker'] as const;
+type SerialThread = (typeof THREADS)[number];
 
 interface Measurement {
   rps: number;
@@ -109,8 +115,11 @@ async function startSimulator(scratch: string): Promise<{ devicePath: string; st
   return { devicePath, stop: () => simulator.kill() };
 }
 
-/** One server on its own simulator in one flow-control mode: idle, unloaded stream, stream under HTTP load. */
-async function runMode(mode: FlowControl): Promise<void> {
+/**
+ * One server on its own simulator in one thread and flow-control mode: idle, unloaded stream, stream under HTTP load.
+ * Returns the lines/s under HTTP load.
+ */
+async function runMode(thread: SerialThread, mode: FlowControl): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'hotend-bench-printer-'));
   const simulator = await startSimulator(scratch);
   writeFileSync(
@@ -122,6 +131,7 @@ async function runMode(mode: FlowControl): Promise<void> {
       '  autoconnect: true',
       '  log: false',
       `  flowControl: ${mode}`,
+      `  thread: ${thread}`,
       `  sendAheadLines: ${SEND_AHEAD_LINES}`,
       `  additionalPorts: [${simulator.devicePath}]`,
       'api:',
@@ -157,7 +167,7 @@ async function runMode(mode: FlowControl): Promise<void> {
     const row = { bench: 'printer-api' };
     report({
       ...row,
-      case: `[${mode}] GET /api/printer req/s idle`,
+      case: `[${thread}, ${mode}] GET /api/printer req/s idle`,
       value: idle.rps,
       unit: 'req/s',
       baseline: baseline.rps,
@@ -166,7 +176,7 @@ async function runMode(mode: FlowControl): Promise<void> {
     });
     report({
       ...row,
-      case: `[${mode}] GET /api/printer p99 idle`,
+      case: `[${thread}, ${mode}] GET /api/printer p99 idle`,
       value: idle.p99,
       unit: 'ms',
       baseline: baseline.p99,
@@ -175,7 +185,7 @@ async function runMode(mode: FlowControl): Promise<void> {
     });
     report({
       ...row,
-      case: `[${mode}] GET /api/printer req/s while streaming`,
+      case: `[${thread}, ${mode}] GET /api/printer req/s while streaming`,
       value: busy.result.rps,
       unit: 'req/s',
       baseline: idle.rps,
@@ -184,7 +194,7 @@ async function runMode(mode: FlowControl): Promise<void> {
     });
     report({
       ...row,
-      case: `[${mode}] GET /api/printer p99 while streaming`,
+      case: `[${thread}, ${mode}] GET /api/printer p99 while streaming`,
       value: busy.result.p99,
       unit: 'ms',
       baseline: idle.p99,
@@ -193,13 +203,14 @@ async function runMode(mode: FlowControl): Promise<void> {
     });
     report({
       ...row,
-      case: `[${mode}] G-code lines/s during that measurement`,
+      case: `[${thread}, ${mode}] G-code lines/s during that measurement`,
       value: busy.linesPerSecond,
       unit: 'lines/s',
       baseline: unloaded.linesPerSecond,
       ratio: ratio(busy.linesPerSecond, unloaded.linesPerSecond),
       goal: 'vs no HTTP load',
     });
+    return busy.linesPerSecond;
   } finally {
     await streamer?.stop().catch(() => undefined);
     await app.close();
@@ -222,7 +233,19 @@ if (rawAddress === null || typeof rawAddress !== 'object') throw new Error('no a
 let baseline: Measurement;
 try {
   baseline = await measure(`http://127.0.0.1:${rawAddress.port}/api/printer`, {});
-  for (const mode of MODES) await runMode(mode);
+  for (const mode of MODES) {
+    const underLoad = { main: 0, worker: 0 };
+    for (const thread of THREADS) underLoad[thread] = await runMode(thread, mode);
+    report({
+      bench: 'printer-api',
+      case: `[worker vs main, ${mode}] G-code lines/s under HTTP load`,
+      value: underLoad.worker,
+      unit: 'lines/s',
+      baseline: underLoad.main,
+      ratio: ratio(underLoad.worker, underLoad.main),
+      goal: 'vs serial.thread: main',
+    });
+  }
 } finally {
   await raw.close();
 }
