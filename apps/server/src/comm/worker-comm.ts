@@ -101,9 +101,7 @@ export class WorkerComm implements PrinterCommApi {
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    // The HTTP server keeps the process alive; the comm layer never does (as its timers, which are unref'd).
-    this.worker.unref();
-    this.worker.channel?.unref();
+    this.holdProcess(false);
     this.worker.on('message', (message: WorkerToMain) => this.receive(message));
     this.worker.on('error', (error: Error) => {
       sinks.log('error', `The serial worker failed: ${error.stack ?? error.message}`);
@@ -177,6 +175,7 @@ export class WorkerComm implements PrinterCommApi {
       };
       this.worker.on('message', onMessage);
     });
+    this.holdProcess(true);
     this.post({ type: 'dispose' });
     // It disconnects and exits once the port is closed; a worker that does not within the grace period is killed.
     const grace = new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_GRACE_MS).unref());
@@ -190,8 +189,23 @@ export class WorkerComm implements PrinterCommApi {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.holdProcess(true);
       this.post({ type: 'call', id, call });
     });
+  }
+
+  /**
+   * An idle comm layer never keeps the process alive (the HTTP server does; PrinterComm's timers are unref'd too),
+   * but a call or a shutdown in progress does: its caller is waiting for the worker's answer.
+   */
+  private holdProcess(hold: boolean): void {
+    if (hold) {
+      this.worker.ref();
+      this.worker.channel?.ref();
+    } else {
+      this.worker.unref();
+      this.worker.channel?.unref();
+    }
   }
 
   private post(message: MainToWorker): void {
@@ -210,6 +224,7 @@ export class WorkerComm implements PrinterCommApi {
         const pending = this.pending.get(message.id);
         if (pending === undefined) return;
         this.pending.delete(message.id);
+        if (this.pending.size === 0) this.holdProcess(false);
         if ('error' in message) pending.reject(reviveError(message.error));
         else pending.resolve(message.value);
         return;
