@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PtySimulator, startPtySimulator } from '@hotend/firmware-sim';
-import { HotendApiError, HotendClient } from '@hotend/sdk';
+import { HotendClient } from '@hotend/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { TEST_KEYS } from './harness.js';
+import { statusOf, TEST_KEYS } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** Polls and reports the firmware sends on its own, which are not the commands under test. */
@@ -46,16 +46,6 @@ async function startServer(basedir: string): Promise<ServerProcess> {
     { timeout: 20_000, interval: 50 },
   );
   return { child, url: url.replace('localhost', '127.0.0.1'), output: () => output, exited };
-}
-
-async function statusOf(promise: Promise<unknown>): Promise<{ status: number; body: unknown }> {
-  try {
-    await promise;
-    return { status: 204, body: undefined };
-  } catch (error) {
-    if (error instanceof HotendApiError) return { status: error.status, body: error.body };
-    throw error;
-  }
 }
 
 describe('serial comm in the worker process (built server, printer on a pty)', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HotendApiError, type HotendClient } from '@hotend/sdk';
+import type { HotendClient } from '@hotend/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Permission } from '../src/auth/permission.js';
 import { expectAuthMatrix } from './auth-matrix.js';
-import { startTestServer, TEST_KEYS, type TestServer } from './harness.js';
+import { startTestServer, statusOf, TEST_KEYS, type TestServer } from './harness.js';
 
 async function waitForState(client: HotendClient, state: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
@@ -13,16 +13,6 @@ async function waitForState(client: HotendClient, state: string): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`connection never reached ${state}`);
-}
-
-async function statusOf(promise: Promise<unknown>): Promise<{ status: number; body: unknown }> {
-  try {
-    await promise;
-    return { status: 204, body: undefined };
-  } catch (error) {
-    if (error instanceof HotendApiError) return { status: error.status, body: error.body };
-    throw error;
-  }
 }
 
 describe('connection API over a real pty (firmware-sim through @serialport/bindings-cpp)', () => {

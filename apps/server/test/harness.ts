@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type MarlinSim, type PtySimulator, startPtySimulator } from '@hotend/firmware-sim';
-import { HotendClient } from '@hotend/sdk';
+import { HotendApiError, HotendClient } from '@hotend/sdk';
 import { stringify } from 'yaml';
 import { createHotendApp } from '../src/app.factory.js';
 import { Permission } from '../src/auth/permission.js';
@@ -89,4 +89,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(basedir, { recursive: true, force: true });
     },
   };
+}
+
+/** The HTTP status and error body a call ends with (204 and no body when it succeeds), for asserting refusals. */
+export async function statusOf(promise: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  try {
+    await promise;
+    return { status: 204, body: undefined };
+  } catch (error) {
+    if (error instanceof HotendApiError) return { status: error.status, body: error.body };
+    throw error;
+  }
 }

@@ -728,6 +728,11 @@ export class PrinterComm {
   private failWrite(reason: string): void {
     const message = `Unexpected error while writing to serial port: ${reason}`;
     this.error(message);
+    this.failSerial(message);
+  }
+
+  /** A serial failure: a connect still waiting for the printer fails with it, an open link closes with the error. */
+  private failSerial(message: string): void {
     if (this.connectWaiter !== undefined) {
       const waiter = this.connectWaiter;
       this.connectWaiter = undefined;
@@ -1361,14 +1366,7 @@ export class PrinterComm {
       return;
     }
     const message = `Unexpected error while reading serial port, please consult hotend.log for details: ${error.message} @ https://faq.octoprint.org/serialerror`;
-    if (this.connectWaiter !== undefined) {
-      const waiter = this.connectWaiter;
-      this.connectWaiter = undefined;
-      waiter.reject(new ConnectionLostError(message));
-      return;
-    }
-    this.lastErrorInfo = { error: message, reason: 'serial', consequence: null, faq: null, logs: [...this.terminal] };
-    this.closeWithError(message);
+    this.failSerial(message);
   }
 
   private closeWithError(message: string, state: 'CLOSED' | 'CLOSED_WITH_ERROR' = 'CLOSED_WITH_ERROR'): void {
