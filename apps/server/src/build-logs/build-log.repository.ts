@@ -81,9 +81,43 @@ export const BUILD_LOG_MIGRATIONS: readonly string[] = [
    CREATE INDEX build_logs_start_time ON build_logs (start_time, id);
    CREATE INDEX build_logs_arch ON build_logs (arch, id);
    CREATE INDEX build_logs_exit_code ON build_logs (exit_code, id);`,
+  // Running extremes of start_time in id order, for the time bounds (see timeBoundFloor).
+  `ALTER TABLE build_logs ADD COLUMN start_max INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE build_logs ADD COLUMN start_min INTEGER NOT NULL DEFAULT 0;
+   WITH running AS (
+     SELECT id, MAX(start_time) OVER upto AS high, MIN(start_time) OVER upto AS low
+     FROM build_logs WINDOW upto AS (ORDER BY id)
+   )
+   UPDATE build_logs SET start_max = running.high, start_min = running.low FROM running
+   WHERE running.id = build_logs.id;
+   CREATE INDEX build_logs_start_max ON build_logs (start_max, id);
+   CREATE INDEX build_logs_start_min ON build_logs (start_min DESC, id);`,
 ];
 
 const COLUMNS = 'id, target_id, start_time, end_time, arch, exit_code';
+const NO_ID = '9223372036854775807';
+
+/**
+ * Results come in id order while the time bounds are on start_time, so neither index alone serves a bound that
+ * cuts the table in the middle: SQLite walks ids from the start (or sorts the whole range) until it has a page.
+ * Each row also stores the running maximum and minimum of start_time up to its id; both are monotonic in id, so
+ * one index probe finds the first id that can satisfy a bound and the id-ordered scan starts there. A delete may
+ * leave them looser than the rows now imply, which only moves the floor earlier, never past a match.
+ */
+function timeBoundFloor(query: BuildLogQuery, values: (number | string)[]): string | undefined {
+  const floors: string[] = [];
+  if (query.startedAfter !== undefined) {
+    floors.push(`(SELECT id FROM build_logs WHERE start_max > ? ORDER BY start_max, id LIMIT 1)`);
+    values.push(query.startedAfter);
+  }
+  if (query.startedBefore !== undefined) {
+    floors.push(`(SELECT id FROM build_logs WHERE start_min < ? ORDER BY start_min DESC, id LIMIT 1)`);
+    values.push(query.startedBefore);
+  }
+  if (floors.length === 0) return undefined;
+  const bounded = floors.map((floor) => `COALESCE(${floor}, ${NO_ID})`);
+  return `id >= ${bounded.length === 1 ? bounded[0] : `MAX(${bounded.join(', ')})`}`;
+}
 /** Prepared statements are cached per SQL shape; the shapes vary only with the filters used and list lengths. */
 const MAX_CACHED_STATEMENTS = 128;
 
@@ -137,8 +171,9 @@ export class SqliteBuildLogRepository implements BuildLogRepository, OnApplicati
   }
 
   list(query: BuildLogQuery): Promise<BuildLogRecord[]> {
-    const conditions: string[] = [];
     const values: (number | string)[] = [];
+    const floor = timeBoundFloor(query, values);
+    const conditions: string[] = floor === undefined ? [] : [floor];
     if (query.targetId !== undefined) {
       conditions.push('target_id = ?');
       values.push(query.targetId);
@@ -177,11 +212,20 @@ export class SqliteBuildLogRepository implements BuildLogRepository, OnApplicati
 
   async insert(log: NewBuildLog, attach: (id: number) => void): Promise<number> {
     const insert = this.statement(
-      'INSERT INTO build_logs (target_id, start_time, end_time, arch, exit_code) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO build_logs (target_id, start_time, end_time, arch, exit_code, start_max, start_min)
+       VALUES (@targetId, @startTime, @endTime, @arch, @exitCode,
+               MAX(@startTime, COALESCE((SELECT start_max FROM build_logs ORDER BY id DESC LIMIT 1), @startTime)),
+               MIN(@startTime, COALESCE((SELECT start_min FROM build_logs ORDER BY id DESC LIMIT 1), @startTime)))`,
     );
     const id = this.db
       .transaction(() => {
-        const result = insert.run(log.targetId, log.startTime, log.endTime, log.arch, log.exitCode);
+        const result = insert.run({
+          targetId: log.targetId,
+          startTime: log.startTime,
+          endTime: log.endTime,
+          arch: log.arch,
+          exitCode: log.exitCode,
+        });
         const newId = Number(result.lastInsertRowid);
         attach(newId);
         return newId;
@@ -199,11 +243,7 @@ export class SqliteBuildLogRepository implements BuildLogRepository, OnApplicati
   }
 
   idsStartedBefore(time: number, limit: number): Promise<number[]> {
-    const rows = this.statement('SELECT id FROM build_logs WHERE start_time < ? ORDER BY id LIMIT ?').all(
-      time,
-      limit,
-    ) as { id: number }[];
-    return Promise.resolve(rows.map((row) => row.id));
+    return this.list({ limit, offset: 0, startedBefore: time }).then((rows) => rows.map((row) => row.id));
   }
 
   close(): void {
