@@ -23,6 +23,11 @@ export interface CommRig {
   connect(): Promise<void>;
   /** From now on the binding's writes fail with `error` (an I/O error of the device). */
   failWrites(error: Error): void;
+  /**
+   * For the next `ms`, writes are accepted but held back, then reach the printer as one chunk, as bytes pile up
+   * in a pty or USB buffer while the firmware is busy.
+   */
+  coalesceWrites(ms: number): void;
   /** G/M commands the simulator executed from serial, oldest first. */
   executedCommands(): string[];
   close(): Promise<void>;
@@ -43,6 +48,8 @@ export function commRig(
   const sim = new MarlinSim({ clock, ...simOptions });
   const simBinding = createSimBinding(sim);
   let writeFailure: Error | undefined;
+  let holdUntil = 0;
+  const held: Buffer[] = [];
   // The simulator's binding, with writes that can be made to fail like a device's I/O error.
   const binding: SerialBinding = {
     list: () => simBinding.list(),
@@ -53,6 +60,13 @@ export function commRig(
       const wrongBaud = listen !== undefined && options.baudRate !== listen;
       port.write = (buffer: Buffer) => {
         if (writeFailure !== undefined) return Promise.reject(writeFailure);
+        if (clock.now() < holdUntil) {
+          if (held.length === 0) {
+            clock.setTimeout(() => void write(Buffer.concat(held.splice(0))), holdUntil - clock.now());
+          }
+          held.push(buffer);
+          return Promise.resolve();
+        }
         if (!wrongBaud) return write(buffer);
         sim.sendLine('\xfe\x86\x9a\xe0');
         return Promise.resolve();
@@ -128,6 +142,9 @@ export function commRig(
       await rig.run(200);
       counting = true;
       outstanding = 0;
+    },
+    coalesceWrites: (ms) => {
+      holdUntil = clock.now() + ms;
     },
     failWrites: (error) => {
       writeFailure = error;

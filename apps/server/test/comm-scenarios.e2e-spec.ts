@@ -48,9 +48,10 @@ describe('handshake', () => {
     await r.connect();
     expect(r.comm.status.id).toBe('OPERATIONAL');
     expect(r.wire.slice(0, 2)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125']);
-    // After `start`: one more hello, then (always checksummed, Hotend's safe choice) M110, M115, M21.
+    // After `start`: one more hello, then M110, the unnumbered M115 probe and (always checksummed, Hotend's safe
+    // choice) M21 as line 1.
     const afterBoot = r.wire.slice(2, 6);
-    expect(afterBoot).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N1 M115*39', 'N2 M21*18']);
+    expect(afterBoot).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'M115', 'N1 M21*17']);
     expect(r.sim.executed.filter((e) => e.command === 'M110 N0')).toHaveLength(2);
   });
 
@@ -58,13 +59,28 @@ describe('handshake', () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
     expect(r.comm.status).toMatchObject({ id: 'OPERATIONAL', text: 'Operational' });
-    expect(r.wire.slice(0, 5)).toEqual([
-      'N0 M110 N0*125',
-      'N0 M110 N0*125',
-      'N0 M110 N0*125',
-      'N1 M115*39',
-      'N2 M21*18',
-    ]);
+    expect(r.wire.slice(0, 5)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125', 'M115', 'N1 M21*17']);
+  });
+
+  it('sends nothing numbered after a hello until the firmware has run it, even with commands queued at connect', async () => {
+    // Marlin applies M110 again when it executes it: a numbered line parsed in between is then judged against
+    // line 0 and requested again, running twice. The stray ok of an earlier hello must not let one through.
+    const r = start({ resetOnOpen: false });
+    const user = ['G91', 'G1 X1', 'G1 X1', 'G90'];
+    let sent: Promise<void> | undefined;
+    r.comm.events.on('state', (status: { id: string }) => {
+      if (status.id === 'OPERATIONAL' && sent === undefined) sent = r.comm.send(user);
+    });
+    await r.connect();
+    await r.until(() => sent !== undefined);
+    await sent;
+    expect(r.warnings.filter((warning) => /resend/i.test(warning))).toEqual([]);
+    const probe = r.wire.indexOf('M115');
+    expect(r.wire.slice(0, probe + 1)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125', 'M115']);
+    expect(r.wire.slice(probe + 1, probe + 2)).toEqual(['N1 G91*16']);
+    const executed = r.sim.executed.filter((entry) => entry.source === 'serial').map((entry) => entry.command);
+    expect(executed.filter((command) => command === 'M115')).toHaveLength(1);
+    expect(executed.filter((command) => user.includes(command))).toEqual(user);
   });
 
   it('#3 gives up on a silent printer after three hellos', async () => {
@@ -319,6 +335,21 @@ describe('flow control and resends', () => {
     expect(r.maxInFlight()).toBeGreaterThan(1);
   });
 
+  it('holds numbered lines behind an M110 until its ok in send-ahead, so none runs twice', async () => {
+    const r = start({ resetOnOpen: false }, { flowControl: 'send-ahead', sendAheadLines: 8 });
+    await r.connect();
+    await stream(r, moves(3));
+    // Marlin reads every waiting line into its command buffer before it executes the next command: lines that
+    // reach it in one chunk are parsed before M110 runs.
+    r.coalesceWrites(50);
+    const lines = ['M110 N100', ...moves(8, 3)];
+    await stream(r, lines);
+    expect(r.executedCommands().slice(-lines.length - 1)).toEqual([...moves(1, 2), ...lines]);
+    const renumber = r.wire.findIndex((line) => line.includes('M110 N100'));
+    expect(r.wire.slice(renumber + 1).find((line) => line.startsWith('N'))).toMatch(/^N101 G1 X1 F6003\*/);
+    expect(r.maxInFlight()).toBeGreaterThan(1);
+  });
+
   it('#17 ignores a resend request for a line not sent yet', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
@@ -463,7 +494,7 @@ describe('resets, errors and disconnects', () => {
     r.sim.faults.reset();
     await r.run(1000);
     const after = r.wire.slice(mark);
-    expect(after.slice(0, 2)).toEqual(['N0 M110 N0*125', 'N1 M115*39']);
+    expect(after.slice(0, 2)).toEqual(['N0 M110 N0*125', 'M115']);
     expect(after.some((line) => / M155 S2\*/.test(line))).toBe(true);
     await stream(r, moves(2));
     expect(r.executedCommands().slice(-2)).toEqual(moves(2));

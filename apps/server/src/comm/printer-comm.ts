@@ -189,8 +189,12 @@ export class PrinterComm {
   private everOpened = false;
   private handshakeTimer: unknown;
   private hellosSent = 0;
-  /** After the first handshake ok: M110 and M115 go out, and stray hello oks are skipped until M115's ok. */
+  /**
+   * After the first handshake ok (or an external reset): one more hello and an M115 probe go out, stray oks of
+   * earlier hellos are skipped until the probe's ok, and nothing else is sent before it (see `startSync`).
+   */
   private syncing = false;
+  private syncProbe: Entry | undefined;
   private firmwareInfoSeen = false;
 
   // Sending.
@@ -481,20 +485,34 @@ export class PrinterComm {
 
   private onConnected(): void {
     this.clock.clearTimeout(this.handshakeTimer);
+    // Before the state change, so that commands sent by its listeners queue behind the sync.
+    this.startSync(true);
     this.setState('OPERATIONAL');
-    // Stray oks of the other hellos may still come; they are skipped until M115's ok (see `syncing`).
-    this.syncing = true;
-    this.firmwareInfoSeen = false;
-    this.enqueue([HELLO, 'M115'], undefined, true);
     this.pump();
     const waiter = this.connectWaiter;
     this.connectWaiter = undefined;
     waiter?.resolve();
   }
 
-  /** M115's ok arrived: the conversation is in step; act on the capabilities. */
+  /**
+   * Queues (at the front) a hello, when `withHello`, and an M115 probe. The probe goes without a line number:
+   * Marlin applies M110 once more when it executes it, so a numbered line parsed between the hello and its
+   * execution would be judged against line 0, requested again and run twice. Stray oks cannot tell which hello
+   * ran, but the probe's ok (after its FIRMWARE_NAME reply) means every hello before it did.
+   */
+  private startSync(withHello: boolean): void {
+    this.syncing = true;
+    this.firmwareInfoSeen = false;
+    const probe = newEntry('M115');
+    probe.wire = 'M115';
+    this.syncProbe = probe;
+    this.queue.unshift(...(withHello ? [newEntry(HELLO), probe] : [probe]));
+  }
+
+  /** The probe's ok arrived: the conversation is in step; act on the capabilities. */
   private onSynchronised(): void {
     this.syncing = false;
+    this.syncProbe = undefined;
     this.errorOks = 0;
     this.confirmThrough(this.seq);
     this.inFlight.length = 0;
@@ -606,8 +624,13 @@ export class PrinterComm {
         this.settle(entry);
         continue;
       }
-      // M110 renumbers: everything before it must be confirmed first, so resends never straddle it.
+      // M110 renumbers: everything before it must be confirmed first, so resends never straddle it, and no
+      // numbered line follows it before its ok (Marlin renumbers again when it executes it).
       if (entry.code === 'M110' && !resending && this.inFlight.length > 0) return;
+      const numbered = entry !== this.syncProbe;
+      if (numbered && this.inFlight.some((flight) => flight.entry.code === 'M110')) return;
+      // While syncing, nothing follows the probe until its ok.
+      if (this.syncing && this.inFlight.some((flight) => flight.entry === this.syncProbe)) return;
       if (this.inFlight.length >= this.inFlightLimit()) return;
       if (this.inFlight.length > 0) {
         const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
@@ -1029,9 +1052,8 @@ export class PrinterComm {
     this.failPending(new ConnectionLostError('The printer was reset'));
     this.resetSending();
     this.writeLine(numberedLine(0, HELLO));
-    this.syncing = true;
     this.hellosSent = 1;
-    this.enqueue(['M115'], undefined);
+    this.startSync(false);
     this.pump();
   }
 
@@ -1049,7 +1071,7 @@ export class PrinterComm {
       const head = this.inFlight.shift();
       if (head !== undefined) {
         this.inFlightBytes -= head.bytes;
-        if (this.syncing && head.entry.code === 'M115') {
+        if (head.entry === this.syncProbe) {
           if (!this.firmwareInfoSeen) {
             // A stray hello ok ran ahead of M115's reply; M115's own ok is still to come.
             this.inFlight.unshift(head);
@@ -1400,6 +1422,7 @@ export class PrinterComm {
     this.failPending(reason);
     this.resetSending();
     this.syncing = false;
+    this.syncProbe = undefined;
     this.busyProtocol = false;
     this.busySeen = false;
     this.autoreportTemperature = false;
