@@ -65,10 +65,6 @@ async function throughComm(flowControl: 'ping-pong' | 'send-ahead'): Promise<num
   return LINES / seconds;
 }
 
-/** Pty latency on a shared machine comes in modes several times apart, so one run proves little: rounds interleave the three loops and the medians are compared. */
-const ROUNDS = 5;
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
 /**
  * Pty round trips on a shared machine come in modes several times apart, so one run proves little: rounds
  * interleave the three loops and their medians are compared.
