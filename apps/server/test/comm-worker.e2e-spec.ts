@@ -3,7 +3,7 @@
  * the comm worker is built JavaScript, which the TypeScript sources the other tests run cannot start). The printer is
  * firmware-sim on a real pty in this process, so its executed-command log is the oracle for the exact G-code.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +180,37 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     const hotendLog = readFileSync(join(basedir, 'logs', 'hotend.log'), 'utf8');
     expect(hotendLog).toContain(`hotend.comm - INFO - Connected to: ${pty.path} at 115200 baud, starting monitor`);
     expect(hotendLog).toContain('hotend.comm - INFO - Changing monitoring state from "Connecting" to "Operational"');
+  });
+
+  it('survives the worker dying: offline after error, and the next connect starts a fresh worker', async () => {
+    const workerPid = (): number | undefined => {
+      const children = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' });
+      return children
+        .split('\n')
+        .map(Number)
+        .find((pid) => pid > 0);
+    };
+    const first = workerPid();
+    expect(first).toBeDefined();
+    process.kill(first ?? 0, 'SIGKILL');
+    await vi.waitFor(
+      async () => expect((await client.connection.getSettings()).current.state).toBe('Offline after error'),
+      { timeout: 10_000, interval: 25 },
+    );
+    expect(await client.printer.getErrorInfo()).toMatchObject({
+      error: 'The serial worker stopped (SIGKILL)',
+      reason: 'serial',
+    });
+    await client.connection.connect({ port: pty.path, baudrate: 115200 });
+    await vi.waitFor(async () => expect((await client.connection.getSettings()).current.state).toBe('Operational'), {
+      timeout: 10_000,
+      interval: 25,
+    });
+    expect(workerPid()).not.toBe(first);
+    await expectGcode(() => client.printer.setFeedrate(95), ['M220 S95']);
+    expect(readFileSync(join(basedir, 'logs', 'hotend.log'), 'utf8')).toContain(
+      'The serial worker stopped (SIGKILL); it starts again on the next connect',
+    );
   });
 
   it('shuts down cleanly on SIGTERM: disconnects, ends the worker and exits', async () => {

@@ -58,7 +58,7 @@ const ABSENT_HEATERS: HeaterReadings = {};
  * layer's error classes rebuilt on this side.
  */
 export class WorkerComm implements PrinterCommApi {
-  private readonly worker: ChildProcess;
+  private worker!: ChildProcess;
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   private state: CommSnapshot = {
@@ -75,13 +75,20 @@ export class WorkerComm implements PrinterCommApi {
   private invalidToolSet: ReadonlySet<number> = new Set();
   private serialLogEnabled: boolean;
   private exited = false;
-  private readonly exit: Promise<void>;
+  private exit!: Promise<void>;
+  /** Set by close(): a worker that ends after it is not started again. */
+  private closed = false;
+  /**
+   * How the printer looked when its worker died: shown until the next connect, even once a fresh worker (started
+   * by a port listing) reports its own idle state.
+   */
+  private lostWorker: Pick<CommSnapshot, 'status' | 'connection' | 'lastError'> | undefined;
 
   constructor(
-    settings: CommSettings,
+    private readonly settings: CommSettings,
     private readonly additionalPorts: () => readonly string[],
     private readonly sinks: WorkerCommSinks,
-    workerUrl: URL = COMM_WORKER_URL,
+    private readonly workerUrl: URL = COMM_WORKER_URL,
   ) {
     if (!existsSync(fileURLToPath(workerUrl))) {
       throw new Error(
@@ -90,27 +97,39 @@ export class WorkerComm implements PrinterCommApi {
       );
     }
     this.serialLogEnabled = sinks.serialLog?.enabled ?? false;
+    this.spawn();
+  }
+
+  /**
+   * Starts a worker. The first one starts with the server; after one ended unexpectedly (a crash in a native
+   * module, a kill), the next call that needs the port starts a fresh one, so a connect from the UI recovers.
+   */
+  private spawn(): void {
     const workerData: CommWorkerData = {
-      settings,
+      settings: this.settings,
       serialLogEnabled: this.serialLogEnabled,
-      additionalPorts: [...additionalPorts()],
+      additionalPorts: [...this.additionalPorts()],
     };
-    this.worker = fork(fileURLToPath(workerUrl), [], {
+    const worker = fork(fileURLToPath(this.workerUrl), [], {
       serialization: 'advanced',
       env: { ...process.env, HOTEND_COMM_WORKER_DATA: JSON.stringify(workerData) },
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    this.worker = worker;
+    this.exited = false;
     this.holdProcess(false);
-    this.worker.on('message', (message: WorkerToMain) => this.receive(message));
-    this.worker.on('error', (error: Error) => {
-      sinks.log('error', `The serial worker failed: ${error.stack ?? error.message}`);
+    worker.on('message', (message: WorkerToMain) => this.receive(message));
+    worker.on('error', (error: Error) => {
+      this.sinks.log('error', `The serial worker failed: ${error.stack ?? error.message}`);
       this.failed(`The serial worker failed: ${error.message}`);
     });
     this.exit = new Promise((resolve) =>
-      this.worker.once('exit', (code, signal) => {
+      worker.once('exit', (code, signal) => {
         this.exited = true;
-        this.failed(`The serial worker stopped (${signal ?? `exit code ${code}`})`);
+        const reason = `The serial worker stopped (${signal ?? `exit code ${code}`})`;
+        if (!this.closed) this.sinks.log('error', `${reason}; it starts again on the next connect`);
+        this.failed(reason);
         resolve();
       }),
     );
@@ -149,6 +168,7 @@ export class WorkerComm implements PrinterCommApi {
   }
 
   async connect(parameters: ConnectionParameters): Promise<void> {
+    this.lostWorker = undefined;
     await this.call({ method: 'connect', parameters, additionalPorts: [...this.additionalPorts()] });
   }
   async disconnect(): Promise<void> {
@@ -166,6 +186,7 @@ export class WorkerComm implements PrinterCommApi {
 
   /** Disconnects the printer (the worker closes the port and disposes the simulator), then ends the worker. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.exited) return;
     const disposed = new Promise<void>((resolve) => {
       const onMessage = (message: WorkerToMain): void => {
@@ -185,6 +206,7 @@ export class WorkerComm implements PrinterCommApi {
   }
 
   private call(call: CommCall): Promise<string[] | undefined> {
+    if (this.exited && !this.closed && (call.method === 'connect' || call.method === 'listPorts')) this.spawn();
     if (this.exited) return Promise.reject(new ConnectionLostError('The serial worker is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -235,7 +257,7 @@ export class WorkerComm implements PrinterCommApi {
   }
 
   private apply(update: Extract<WorkerToMain, { type: 'update' }>): void {
-    this.state = { ...this.state, ...update.changed };
+    this.state = { ...this.state, ...update.changed, ...this.lostWorker };
     if (update.changed.invalidTools !== undefined) this.invalidToolSet = new Set(update.changed.invalidTools);
     if (update.history.length > 0) {
       this.history.push(...update.history);
@@ -265,8 +287,7 @@ export class WorkerComm implements PrinterCommApi {
     this.pending.clear();
     if (this.exited && this.state.status.id !== 'CLOSED' && this.state.status.id !== 'CLOSED_WITH_ERROR') {
       const id = 'CLOSED_WITH_ERROR';
-      this.state = {
-        ...this.state,
+      this.lostWorker = {
         status: {
           id,
           text: 'Offline after error',
@@ -274,7 +295,9 @@ export class WorkerComm implements PrinterCommApi {
           error: reason,
         },
         connection: { ...this.state.connection, state: 'Offline after error' },
+        lastError: { error: reason, reason: 'serial', consequence: null, faq: null, logs: [] },
       };
+      this.state = { ...this.state, ...this.lostWorker };
     }
   }
 }
