@@ -25,8 +25,9 @@ import { type CommRig, commRig, settle, stream } from './comm-helpers.js';
 //   3.7 timeouts and busy → #8, #10, #11, #21-#23, "G28 and M400 after queued moves complete …"
 //   3.8 parsing → #5, #7, #35 and src/comm/reply-parsers.spec.ts    3.9 polling → #6, #36 (jog/home/tool: printer e2e)
 //   3.10 errors → #20, #28-#31, #33     3.12 serial.log → connection.e2e-spec.ts     3.13 transport → every test
-//   Not covered: 3.11 (SD upload, host streaming); the `\0` warning of 3.10 (the link strips NULs silently); polls
-//   suppressed during G4 dwell (3.7; in ping-pong a poll cannot overtake the dwell anyway).
+//   3.10 NUL bytes → "warns about a NUL byte …"
+//   Not covered: 3.11 (SD upload, host streaming); polls suppressed during G4 dwell (3.7; in ping-pong a poll cannot
+//   overtake the dwell anyway).
 
 const moves = (count: number, from = 0): string[] =>
   Array.from({ length: count }, (_, index) => `G1 X${(from + index) % 2} F${6000 + from + index}`);
@@ -140,6 +141,16 @@ describe('handshake', () => {
 });
 
 describe('temperatures', () => {
+  it('warns about a NUL byte in a received line and still parses the rest', async () => {
+    const r = start({ resetOnOpen: false, extendedCapabilities: false });
+    await r.connect();
+    r.sim.faults.send(' T:150.20 /0.00\0 B:60.10 /0.00 @:0 B@:0');
+    await r.run(20);
+    expect(r.warnings).toContain(
+      'Received line contains at least one null byte character at position 15, this hints at some data corruption going on',
+    );
+    expect(r.comm.heaters).toMatchObject({ tool0: { actual: 150.2 }, bed: { actual: 60.1 } });
+  });
   it('#7 parses every report format into canonical heaters', async () => {
     const r = start({ resetOnOpen: false, extendedCapabilities: false, extruders: 2 });
     await r.connect();

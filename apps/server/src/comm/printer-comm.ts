@@ -804,7 +804,14 @@ export class PrinterComm {
   // ---------------------------------------------------------------- receiving
 
   private receive(raw: string): void {
-    const line = raw.trimEnd();
+    const nul = raw.indexOf('\0');
+    if (nul >= 0) {
+      // Marlin never sends NUL: it means noise on the line or a baud rate mismatch. The rest is still parsed.
+      this.warn(
+        `Received line contains at least one null byte character at position ${nul}, this hints at some data corruption going on`,
+      );
+    }
+    const line = (nul >= 0 ? raw.replaceAll('\0', '') : raw).trimEnd();
     this.terminalAppend(`Recv: ${line}`);
     this.options.traffic?.append('Recv', line);
     if (line === '') return;

@@ -30,7 +30,7 @@ export type OpenLink = (port: string, baudrate: number, handlers: LinkHandlers) 
 
 /**
  * Opens `path` through `binding` as a `SerialPortStream` piped into a `\n` readline parser. Lines arrive without
- * `\r` and NUL bytes; bytes are decoded as latin1 so nothing is ever lost to a decoding error.
+ * `\r` (NUL bytes are left for PrinterComm to report); bytes are decoded as latin1 so nothing is ever lost to a decoding error.
  */
 export async function openSerialLink(
   binding: SerialBinding,
@@ -48,7 +48,7 @@ export async function openSerialLink(
     handlers.onClose(error);
   };
   const parser = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
-  parser.on('data', (line: string) => handlers.onLine(line.replace(/[\r\0]/g, '')));
+  parser.on('data', (line: string) => handlers.onLine(line.replace(/\r/g, '')));
   port.on('error', (error: Error) => report(error));
   port.on('close', (error: Error | null) => report(error ?? new Error('The serial port was closed')));
   return {
