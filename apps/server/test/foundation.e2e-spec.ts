@@ -118,4 +118,24 @@ describe('foundation: version, server, currentuser, auth and errors', () => {
       expect.arrayContaining(['apikeyQuery', 'apikeyHeader', 'bearer']),
     );
   });
+
+  it("documents each family's answer to a missing key: 403 for OctoPrint, 401 for build logs and /log", async () => {
+    type Responses = Record<string, { description: string } | undefined>;
+    const spec = (await (await fetch(`${server.url}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const responses = (path: string, method: string): Responses => spec.paths[path]?.[method]?.responses ?? {};
+    expect(responses('/api/printer', 'get')['403']?.description).toBe(
+      'Missing or invalid API key, or the key lacks STATUS',
+    );
+    expect(responses('/api/printer', 'get')['401']).toBeUndefined();
+    for (const [path, method, permission] of [
+      ['/api/v1/logs', 'get', 'BUILDLOGS_READ'],
+      ['/api/v1/logs', 'post', 'BUILDLOGS_PUBLISH'],
+      ['/log', 'post', 'LOG_WRITE'],
+    ] as const) {
+      expect(responses(path, method)['403']?.description).toBe(`The key lacks ${permission}`);
+      expect(responses(path, method)['401']?.description).toMatch(/token|key/i);
+    }
+  });
 });

@@ -42,14 +42,14 @@ export class BuildLogsController {
 
   /** List build logs, oldest id first, filtered by target, start time, architecture and exit code. */
   @Get()
-  @RequirePermission(Permission.BUILDLOGS_READ)
+  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
   listBuildLogs(@Query() query: ListBuildLogsQueryDto): Promise<BuildLogListResponseDto> {
     return this.service.list(query);
   }
 
   /** One build log's metadata. */
   @Get(':id')
-  @RequirePermission(Permission.BUILDLOGS_READ)
+  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
   @ApiParam(ID_PARAM)
   @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })
   getBuildLog(@Param('id') id: string): Promise<BuildLogResponseDto> {
@@ -58,7 +58,7 @@ export class BuildLogsController {
 
   /** The build log's contents as plain text; one `Range: bytes=...` is honoured with a 206. */
   @Get(':id/content')
-  @RequirePermission(Permission.BUILDLOGS_READ)
+  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ description: 'The whole log.', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiPartialContentResponse({ description: 'The requested byte range.' })
@@ -78,7 +78,7 @@ export class BuildLogsController {
    */
   @Post()
   @HttpCode(200)
-  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH, { missingKey: 401 })
   @ApiConsumes('text/plain')
   @ApiBody({ description: 'The build log, as plain text.', schema: { type: 'string' }, required: false })
   @ApiPayloadTooLargeResponse({ type: BuildLogErrorDto, description: 'The body exceeds `buildLogs.maxBodyBytes`.' })
@@ -92,7 +92,7 @@ export class BuildLogsController {
   /** Delete a build log and its contents. */
   @Delete(':id')
   @HttpCode(204)
-  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH, { missingKey: 401 })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })

@@ -32,7 +32,7 @@ const NO_TOKEN = { description: 'Missing or invalid token' } as const;
 /** Plex's `/log`: clients write into Hotend's own log (`hotend.log`, logger `hotend.client`). */
 @ApiTags('Log')
 @Controller('log')
-@RequirePermission(Permission.LOG_WRITE)
+@RequirePermission(Permission.LOG_WRITE, { missingKey: 401 })
 @AcceptsPlexToken()
 @ApiUnauthorizedResponse(NO_TOKEN)
 export class LogIngestController {

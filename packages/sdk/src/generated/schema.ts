@@ -1594,7 +1594,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1652,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_PUBLISH */
+            /** @description The key lacks BUILDLOGS_PUBLISH */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +1706,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1759,7 +1759,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_PUBLISH */
+            /** @description The key lacks BUILDLOGS_PUBLISH */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +1821,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks BUILDLOGS_READ */
+            /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2002,7 +2002,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2047,7 +2047,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2092,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key, or the key lacks LOG_WRITE */
+            /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
