@@ -8,8 +8,8 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { startPtySimulator } from '../packages/firmware-sim/dist/index.js';
 import { ratio, report } from './report.js';
 
-const DURATION_MS = Number(process.env.BENCH_MS ?? 500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION_MS = Number(process.env.BENCH_MS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const require = createRequire(new URL('../packages/firmware-sim/package.json', import.meta.url));
 
 interface PortLike {
