@@ -3,8 +3,8 @@
  * the comm worker is built JavaScript, which the TypeScript sources the other tests run cannot start). The printer is
  * firmware-sim on a real pty in this process, so its executed-command log is the oracle for the exact G-code.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,13 +183,20 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
   });
 
   it('survives the worker dying: offline after error, and the next connect starts a fresh worker', async () => {
-    const workerPid = (): number | undefined => {
-      const children = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' });
-      return children
-        .split('\n')
+    // The server's only child process is the comm worker (read from /proc: no procps needed on a bare CI image).
+    const workerPid = (): number | undefined =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
         .map(Number)
-        .find((pid) => pid > 0);
-    };
+        .find((pid) => {
+          try {
+            // `pid (comm) state ppid ...`; comm may hold spaces, so split after its closing parenthesis.
+            const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === server.child.pid;
+          } catch {
+            return false; // gone between the listing and the read
+          }
+        });
     const first = workerPid();
     expect(first).toBeDefined();
     process.kill(first ?? 0, 'SIGKILL');

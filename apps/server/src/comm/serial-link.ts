@@ -30,7 +30,8 @@ export type OpenLink = (port: string, baudrate: number, handlers: LinkHandlers) 
 
 /**
  * Opens `path` through `binding` as a `SerialPortStream` piped into a `\n` readline parser. Lines arrive without
- * `\r` (NUL bytes are left for PrinterComm to report); bytes are decoded as latin1 so nothing is ever lost to a decoding error.
+ * `\r` (NUL bytes are left for PrinterComm to report); bytes are decoded as latin1 so nothing is ever lost to a
+ * decoding error.
  */
 export async function openSerialLink(
   binding: SerialBinding,
