@@ -138,4 +138,20 @@ describe('foundation: version, server, currentuser, auth and errors', () => {
       expect(responses(path, method)['401']?.description).toMatch(/token|key/i);
     }
   });
+
+  it('names the permission of every operation that needs a key, and only of those', async () => {
+    type Operation = { security?: Record<string, unknown>[]; 'x-permission'?: string };
+    const spec = (await (await fetch(`${server.url}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ name: `${method} ${path}`, operation })),
+    );
+    expect(operations.length).toBeGreaterThan(30);
+    for (const { name, operation } of operations) {
+      // Public operations list `{}` (no key) first among their security requirements.
+      const open = operation.security?.some((requirement) => Object.keys(requirement).length === 0) ?? true;
+      expect({ name, permission: operation['x-permission'] !== undefined }).toEqual({ name, permission: !open });
+    }
+  });
 });

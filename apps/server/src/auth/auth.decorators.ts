@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { Permission } from './permission.js';
 import type { ResolvedKey } from './api-key.service.js';
 
@@ -10,20 +10,15 @@ export const ACCEPTS_PLEX_TOKEN = 'hotend:accepts-plex-token';
 /** Security schemes every protected operation lists, in the order OctoPrint reads them. */
 export const SECURITY_SCHEMES = ['apikeyQuery', 'apikeyHeader', 'bearer'] as const;
 
-/**
- * The permission a handler needs. Every handler carries this or `@Public()`; the guard refuses anything else.
- * `missingKey` documents how the handler's error family answers a missing or invalid key: 403 (OctoPrint) or 401
- * (Vieter's build logs, Plex's `/log`, which then document their 401 themselves).
- */
-export function RequirePermission(
-  permission: Permission,
-  { missingKey = 403 }: { missingKey?: 401 | 403 } = {},
-): MethodDecorator & ClassDecorator {
-  const forbidden = missingKey === 403 ? 'Missing or invalid API key, or the key lacks' : 'The key lacks';
+/** The OpenAPI extension naming an operation's permission; its 401/403 responses are written from it (openapi.ts). */
+export const PERMISSION_EXTENSION = 'x-permission';
+
+/** The permission a handler needs. Every handler carries this or `@Public()`; the guard refuses anything else. */
+export function RequirePermission(permission: Permission): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(REQUIRED_PERMISSION, permission),
     ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
-    ApiForbiddenResponse({ description: `${forbidden} ${permission}` }),
+    ApiExtension(PERMISSION_EXTENSION, permission),
   );
 }
 

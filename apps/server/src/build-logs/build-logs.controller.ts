@@ -11,7 +11,6 @@ import {
   ApiPayloadTooLargeResponse,
   ApiRequestedRangeNotSatisfiableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators.js';
@@ -34,7 +33,6 @@ const ID_PARAM = { name: 'id', type: 'integer', description: 'Id of the build lo
  * invalid key is a plain-text `401 Unauthorized`; a valid key without the permission is a 403.
  */
 @ApiTags('Build logs')
-@ApiUnauthorizedResponse({ description: 'Missing or invalid API key: plain text `401 Unauthorized`.' })
 @ApiBadRequestResponse({ type: BuildLogErrorDto, description: 'A parameter is malformed; the message names it.' })
 @Controller('api/v1/logs')
 export class BuildLogsController {
@@ -42,14 +40,14 @@ export class BuildLogsController {
 
   /** List build logs, oldest id first, filtered by target, start time, architecture and exit code. */
   @Get()
-  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
+  @RequirePermission(Permission.BUILDLOGS_READ)
   listBuildLogs(@Query() query: ListBuildLogsQueryDto): Promise<BuildLogListResponseDto> {
     return this.service.list(query);
   }
 
   /** One build log's metadata. */
   @Get(':id')
-  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
+  @RequirePermission(Permission.BUILDLOGS_READ)
   @ApiParam(ID_PARAM)
   @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })
   getBuildLog(@Param('id') id: string): Promise<BuildLogResponseDto> {
@@ -58,7 +56,7 @@ export class BuildLogsController {
 
   /** The build log's contents as plain text; one `Range: bytes=...` is honoured with a 206. */
   @Get(':id/content')
-  @RequirePermission(Permission.BUILDLOGS_READ, { missingKey: 401 })
+  @RequirePermission(Permission.BUILDLOGS_READ)
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ description: 'The whole log.', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiPartialContentResponse({ description: 'The requested byte range.' })
@@ -78,7 +76,7 @@ export class BuildLogsController {
    */
   @Post()
   @HttpCode(200)
-  @RequirePermission(Permission.BUILDLOGS_PUBLISH, { missingKey: 401 })
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
   @ApiConsumes('text/plain')
   @ApiBody({ description: 'The build log, as plain text.', schema: { type: 'string' }, required: false })
   @ApiPayloadTooLargeResponse({ type: BuildLogErrorDto, description: 'The body exceeds `buildLogs.maxBodyBytes`.' })
@@ -92,7 +90,7 @@ export class BuildLogsController {
   /** Delete a build log and its contents. */
   @Delete(':id')
   @HttpCode(204)
-  @RequirePermission(Permission.BUILDLOGS_PUBLISH, { missingKey: 401 })
+  @RequirePermission(Permission.BUILDLOGS_PUBLISH)
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ type: BuildLogErrorDto, description: 'No build log has this id.' })

@@ -7,7 +7,6 @@ import {
   ApiPayloadTooLargeResponse,
   ApiQuery,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AcceptsPlexToken, RequirePermission } from '../auth/auth.decorators.js';
@@ -27,14 +26,11 @@ const SingleMessageQuery = (): MethodDecorator =>
   );
 const WRITTEN = { description: 'Written (empty body)' } as const;
 const MISSING = { description: 'A parameter is missing or malformed; nothing was written' } as const;
-const NO_TOKEN = { description: 'Missing or invalid token' } as const;
-
 /** Plex's `/log`: clients write into Hotend's own log (`hotend.log`, logger `hotend.client`). */
 @ApiTags('Log')
 @Controller('log')
-@RequirePermission(Permission.LOG_WRITE, { missingKey: 401 })
+@RequirePermission(Permission.LOG_WRITE)
 @AcceptsPlexToken()
-@ApiUnauthorizedResponse(NO_TOKEN)
 export class LogIngestController {
   constructor(private readonly service: LogIngestService) {}
 

@@ -1995,7 +1995,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid token */
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2040,7 +2040,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid token */
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2085,7 +2085,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid token */
+            /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
