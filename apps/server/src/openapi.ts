@@ -90,7 +90,7 @@ export function setupSwaggerUi(app: INestApplication, document: OpenAPIObject): 
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs/openapi.json',
     yamlDocumentUrl: 'api/docs/openapi.yaml',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: { persistAuthorization: true, showExtensions: true },
     customSiteTitle: 'Hotend API',
   });
 }
