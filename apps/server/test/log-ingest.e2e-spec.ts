@@ -113,6 +113,9 @@ describe('/log (seed 001)', () => {
     ['a level that is not a number', 'level=warn&message=b&source=y'],
     ['a malformed escape', 'level=0&message=a&source=x\nlevel=1&message=100%zz&source=y'],
     ['only stray keys', 'message&source&level'],
+    ['a line without level after a good one', 'level=2&message=FIRST&source=app1\nmessage=SECOND&source=app2'],
+    ['a line relabelling the one before', 'level=2&message=FIRST&source=app1\nsource=intruder'],
+    ['a repeated message in a joined group', 'level=2&message=FIRST&source=a&message=SECOND&source=b'],
   ])('refuses %s with 400 and writes nothing', async (_label, body) => {
     newLines();
     const response = await post(body);

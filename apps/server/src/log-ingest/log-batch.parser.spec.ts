@@ -22,10 +22,13 @@ describe('parseLogParameters', () => {
     ]);
   });
 
-  it('lets the last message or source of a group win', () => {
-    expect(parseLogParameters('level=3&message=a&message=b&source=c&source=d')).toEqual([
-      { level: 3, message: 'b', source: 'd' },
-    ]);
+  it('keeps each line to itself: a line without level is its own (incomplete) message', () => {
+    expect(() => parseLogParameters('level=2&message=FIRST&source=app1\nmessage=SECOND&source=app2')).toThrow(
+      new LogBatchError('message 2: level is missing'),
+    );
+    expect(() => parseLogParameters('level=2&message=FIRST&source=app1\nsource=intruder')).toThrow(
+      new LogBatchError('message 2: level is missing'),
+    );
   });
 
   it.each([
@@ -36,6 +39,10 @@ describe('parseLogParameters', () => {
     ['level=-1&message=a&source=b', 'message 1: level must be 0 (error) to 4 (verbose), got "-1"'],
     ['level=0&message=&source=b', 'message 1: message is missing'],
     ['level=0&message=a&source=%E0%A4%A', 'parameter 3: malformed percent-encoding in "%E0%A4%A"'],
+    ['level=3&message=a&message=b&source=c', 'message 1: message is given twice (parameter 3)'],
+    ['level=3&message=a&source=c&source=d', 'message 1: source is given twice (parameter 4)'],
+    ['level=1&message=a&source=b&message=c&source=d', 'message 1: message is given twice (parameter 4)'],
+    ['level=1&level=2&message=a&source=b', 'message 1: message is missing'],
   ])('refuses %j: %s', (text, message) => {
     expect(() => parseLogParameters(text)).toThrow(new LogBatchError(message));
   });

@@ -1,8 +1,10 @@
 /**
  * Plex `/log` parameters: one query string per message (`level=0&message=...&source=...`), many of them in a
- * batch body, separated by newlines or simply joined with `&` (seed 001's example). One token stream covers
- * both forms: a `level` starts a new entry once the current one has any field; a token without `=` (the
- * seed's stray `&message`) means nothing; other keys (`X-Plex-Token`, `apikey`) are ignored.
+ * batch body, separated by newlines or simply joined with `&` (seed 001's example). A line never continues the
+ * message of the line before it, and within a line a `level` starts a new message once the current one has any
+ * field; so a line without `level`, or a field given twice in one message, is refused rather than silently
+ * overwriting an earlier message. A token without `=` (the seed's stray `&message`) means nothing; other keys
+ * (`X-Plex-Token`, `apikey`) are ignored.
  */
 
 export const PLEX_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
@@ -55,9 +57,9 @@ function complete(entry: PartialEntry, index: number): LogEntry {
 /** Every entry in the text, validated as a whole: any problem throws `LogBatchError` before anything is returned. */
 export function parseLogParameters(text: string): LogEntry[] {
   const drafts: PartialEntry[] = [];
-  let current: PartialEntry = {};
   let position = 0;
   for (const line of text.split(/\r?\n/)) {
+    let current: PartialEntry = {};
     for (const token of line.split('&')) {
       position += 1;
       if (token === '') continue;
@@ -70,10 +72,13 @@ export function parseLogParameters(text: string): LogEntry[] {
         drafts.push(current);
         current = {};
       }
+      if (current[key] !== undefined) {
+        throw new LogBatchError(`message ${drafts.length + 1}: ${key} is given twice (parameter ${position})`);
+      }
       current[key] = value;
     }
+    if (!isEmpty(current)) drafts.push(current);
   }
-  if (!isEmpty(current)) drafts.push(current);
   if (drafts.length === 0) throw new LogBatchError('no log message given (level, message and source are required)');
   return drafts.map(complete);
 }
