@@ -109,7 +109,6 @@ export class ListBuildLogsQueryDto {
 
   @ApiPropertyOptional({
     type: String,
-    example: '!0',
     description:
       'Comma-separated exit codes. Plain codes are alternatives (`1,2`: code 1 or 2); codes prefixed with `!` are ' +
       'excluded (`!1,!2`: neither 1 nor 2). Both together: one of the plain codes and none of the excluded ones.',
@@ -199,12 +198,4 @@ export class PublishBuildLogResponseDto {
   /** Empty on success. */
   message!: string;
   data!: BuildLogIdDto;
-}
-
-/** The body of every error this API answers (except 401, which is plain text `401 Unauthorized`). */
-export class BuildLogErrorDto {
-  /** What went wrong, naming the parameter. */
-  message!: string;
-  /** Always the empty string on errors, as in Vieter. */
-  data!: string;
 }

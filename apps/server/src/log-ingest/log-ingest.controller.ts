@@ -24,7 +24,7 @@ const SingleMessageQuery = (): MethodDecorator =>
     ApiQuery({ name: 'message', type: String }),
     ApiQuery({ name: 'source', type: String, description: 'Who sends it, e.g. the application name' }),
   );
-const WRITTEN = { description: 'Written (empty body)' } as const;
+const WRITTEN = { description: 'Written to hotend.log (empty body).' } as const;
 const MISSING = { description: 'A parameter is missing or malformed; nothing was written' } as const;
 /** Plex's `/log`: clients write into Hotend's own log (`hotend.log`, logger `hotend.client`). */
 @ApiTags('Log')
@@ -34,7 +34,11 @@ const MISSING = { description: 'A parameter is missing or malformed; nothing was
 export class LogIngestController {
   constructor(private readonly service: LogIngestService) {}
 
-  /** Writes one message given as `level`, `message` and `source` query parameters. */
+  /**
+   * Write one log message (GET form).
+   * @remarks The message is given as `level`, `message` and `source` query parameters and written to hotend.log
+   * as `[source] message` by logger `hotend.client`. The same as the PUT form, for clients that can only GET.
+   */
   @Get()
   @SingleMessageQuery()
   @ApiOkResponse(WRITTEN)
@@ -43,7 +47,11 @@ export class LogIngestController {
     return this.service.writeOne(rawQuery(request));
   }
 
-  /** Writes one message given as `level`, `message` and `source` query parameters (Plex prefers PUT). */
+  /**
+   * Write one log message.
+   * @remarks The message is given as `level`, `message` and `source` query parameters and written to hotend.log
+   * as `[source] message` by logger `hotend.client`; the key may also come as `X-Plex-Token`.
+   */
   @Put()
   @HttpCode(200)
   @SingleMessageQuery()
@@ -54,9 +62,10 @@ export class LogIngestController {
   }
 
   /**
-   * Writes many messages at once: the body holds one query string per message, newline-separated or joined
-   * with `&` (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any
-   * incomplete or malformed one gives 400 and nothing is written.
+   * Write many log messages at once.
+   * @remarks The body holds one query string per message, newline-separated or joined with `&`
+   * (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any incomplete or
+   * malformed one gives 400 and nothing is written.
    */
   @Post()
   @HttpCode(200)

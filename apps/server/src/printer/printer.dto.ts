@@ -95,7 +95,7 @@ export class TemperatureHistoryQueryDto {
 
 export class PrinterStateQueryDto extends TemperatureHistoryQueryDto {
   /** Comma-separated parts to leave out: `temperature`, `sd`, `state` (others are ignored). */
-  @ApiPropertyOptional({ example: 'temperature,sd' })
+  @ApiPropertyOptional({ type: String })
   @IsOptional()
   @IsString()
   exclude?: string;

@@ -6,7 +6,6 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiOperation,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
@@ -30,18 +29,26 @@ const SOURCE_PARAM = {
 export class SystemController {
   constructor(private readonly service: SystemService) {}
 
-  /** All system commands, grouped by source. */
+  /**
+   * All system commands, grouped by source.
+   * @remarks `core` holds the shutdown, reboot and restart commands configured under `server.commands`, `custom`
+   * the `system.actions` of config.yaml, `plugin` is always empty. Each entry carries the URL that runs it.
+   */
   @Get()
+  @ApiOkResponse({ type: SystemCommandsResponseDto, description: 'The commands of every source.' })
   @RequirePermission(Permission.SYSTEM)
   listSystemCommands(@ExternalBaseUrl() baseUrl: string): SystemCommandsResponseDto {
     return this.service.listSystemCommands(baseUrl);
   }
 
-  /** The system commands of one source, as a bare array. */
+  /**
+   * The system commands of one source.
+   * @remarks The same entries as in the full list, as a bare array.
+   */
   @Get(':source')
   @RequirePermission(Permission.SYSTEM)
   @ApiParam(SOURCE_PARAM)
-  @ApiOkResponse({ type: [ClientCommandDefinitionDto] })
+  @ApiOkResponse({ type: [ClientCommandDefinitionDto], description: 'The commands of this source.' })
   @ApiNotFoundResponse({ description: 'Unknown source' })
   listSystemCommandsForSource(
     @Param('source') source: string,
@@ -50,14 +57,13 @@ export class SystemController {
     return this.service.listSystemCommandsForSource(source, baseUrl);
   }
 
-  /** Runs a configured system command. */
-  @ApiOperation({
-    description:
-      'Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent. Synchronous ' +
-      'ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or timeout ' +
-      '(`system.commandTimeout`, after which its whole process group is killed), with the end of its output. ' +
-      'The request body is ignored.',
-  })
+  /**
+   * Run a configured system command.
+   * @remarks Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent.
+   * Synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or
+   * timeout (`system.commandTimeout`, after which its whole process group is killed), with the end of its output.
+   * The request body is ignored; command lines come only from config.yaml.
+   */
   @Post(':source/:action')
   @HttpCode(204)
   @RequirePermission(Permission.SYSTEM)

@@ -11,10 +11,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current connection (state, port, baud rate, profile) and the options to connect with. */
+        /**
+         * The current connection and the options to connect with.
+         * @description `current` is the state (`Closed`, `Connecting`, `Operational`, ...), port, baud rate and profile;
+         *     `options` lists the serial ports found (`/dev/ttyUSB*`, `/dev/ttyACM*`, `serial.additionalPorts` and
+         *     `VIRTUAL`, the built-in simulator), the baud rates and the saved preferences.
+         */
         get: operations["getConnectionSettings"];
         put?: never;
-        /** `connect` (port, baudrate, printerProfile, save, autoconnect), `disconnect` or `fake_ack`. */
+        /**
+         * Connect to the printer, disconnect, or acknowledge a lost ok.
+         * @description `{"command":"connect","port":"/dev/ttyACM0","baudrate":115200}` starts connecting and answers at once;
+         *     follow the state with GET. `port` may be any serial device path that exists (not only a listed one),
+         *     `VIRTUAL` for the simulator or `AUTO`; `baudrate` 0 detects it. `save` keeps port and baud rate as the
+         *     preferences, `autoconnect` connects on start from now on. `disconnect` closes the port; `fake_ack` pretends
+         *     the printer acknowledged a line, to recover a stalled conversation.
+         */
         post: operations["issueConnectionCommand"];
         delete?: never;
         options?: never;
@@ -29,7 +41,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller: the API key's name and permissions, or an anonymous guest when no valid key was sent. */
+        /**
+         * Who the caller is and what it may do.
+         * @description Needs no key: answers the API key's name and permissions, or an anonymous guest with no permissions
+         *     when no valid key was sent. Use it to check a key.
+         */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
@@ -46,7 +62,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Temperatures (optionally with history), SD state and printer state in one answer. */
+        /**
+         * Temperatures (optionally with history), SD state and printer state in one answer.
+         * @description Temperatures are keyed `tool0`..`toolN`, `bed` and `chamber` (the last two only when the printer
+         *     profile has them); `history=true` adds the recorded samples, oldest first, and `limit` keeps only the last ones.
+         *     `exclude` leaves parts out of the answer: `exclude=temperature,sd` returns only `state`.
+         */
         get: operations["getPrinterState"];
         put?: never;
         post?: never;
@@ -63,10 +84,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heated bed's temperature, optionally with history. */
+        /**
+         * The heated bed's temperature, optionally with history.
+         * @description Answers `bed` with `actual`, `target` and `offset`; `history=true` adds the samples.
+         */
         get: operations["getBedState"];
         put?: never;
-        /** Heated bed target (`target`, M140) or host-side offset (`offset`). */
+        /**
+         * Set the heated bed's target temperature or offset.
+         * @description `{"command":"target","target":60}` sends M140; `{"command":"offset","offset":5}` sets a host-side
+         *     offset (-50..50 °C, no G-code). 409 when the printer profile has no heated bed.
+         */
         post: operations["issueBedCommand"];
         delete?: never;
         options?: never;
@@ -81,10 +109,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heated chamber's temperature, optionally with history. */
+        /**
+         * The heated chamber's temperature, optionally with history.
+         * @description Answers `chamber` with `actual`, `target` and `offset`; `history=true` adds the samples.
+         */
         get: operations["getChamberState"];
         put?: never;
-        /** Heated chamber target (`target`, M141) or host-side offset (`offset`). */
+        /**
+         * Set the heated chamber's target temperature or offset.
+         * @description `{"command":"target","target":40}` sends M141; `{"command":"offset","offset":5}` sets a host-side
+         *     offset (-50..50 °C, no G-code). 409 when the printer profile has no heated chamber.
+         */
         post: operations["issueChamberCommand"];
         delete?: never;
         options?: never;
@@ -101,7 +136,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send G-code lines as written (`command` or `commands`), with optional `%(name)s` placeholders. */
+        /**
+         * Send G-code lines to the printer as written.
+         * @description Give one line as `command` or several as `commands` (not both). Placeholders such as `%(temp)s` are
+         *     filled from `parameters` (`{"commands":["M104 S%(temp)s"],"parameters":{"temp":210}}`); a placeholder without
+         *     a parameter is a 400.
+         */
         post: operations["sendGcodeCommands"];
         delete?: never;
         options?: never;
@@ -116,7 +156,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The configured custom controls. */
+        /**
+         * The configured custom controls.
+         * @description The `printerProfile.controls` of config.yaml, in OctoPrint's custom-control format, as written.
+         */
         get: operations["getCustomControls"];
         put?: never;
         post?: never;
@@ -133,7 +176,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The last printer error: empty strings when there is none. */
+        /**
+         * The last printer error.
+         * @description Empty strings when there is none; otherwise the error text, its kind, what Hotend did about it and
+         *     the terminal lines around it.
+         */
         get: operations["getPrinterError"];
         put?: never;
         post?: never;
@@ -152,7 +199,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Jog (`jog`), home (`home`) or set the feed rate (`feedrate`, M220). */
+        /**
+         * Move, home or set the feed rate of the print head.
+         * @description `jog` moves relative to the current position (`{"command":"jog","x":10,"y":-5}`, or absolute with
+         *     `"absolute":true`; `speed` in mm/min, default the slowest profile speed of the moved axes); `home` homes the
+         *     given `axes` (all when empty); `feedrate` sets the speed factor (M220; `factor` 105 or 1.05 for 105 %). Jog
+         *     and home are refused while printing.
+         */
         post: operations["issuePrintheadCommand"];
         delete?: never;
         options?: never;
@@ -167,10 +220,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the SD card is initialised. Needs no API key (seed 004). */
+        /**
+         * Whether the SD card is initialised.
+         * @description Needs no API key, as in OctoPrint. 404 when `printerProfile.sdSupport` is false.
+         */
         get: operations["getSdState"];
         put?: never;
-        /** Initialise (`init`, M21), list again (`refresh`, M20) or release (`release`, M22) the SD card. */
+        /**
+         * Initialise, refresh or release the printer's SD card.
+         * @description `init` sends M21, `refresh` lists the card again (M20), `release` sends M22. `refresh` and `release`
+         *     need an initialised card (409 otherwise); none is allowed while printing.
+         */
         post: operations["issueSdCommand"];
         delete?: never;
         options?: never;
@@ -185,10 +245,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tools' temperatures, optionally with history. */
+        /**
+         * The tools' temperatures, optionally with history.
+         * @description Keyed `tool0`..`toolN`, each with `actual`, `target` and `offset`; `history=true` adds the samples.
+         */
         get: operations["getToolState"];
         put?: never;
-        /** Tool temperatures (`target`, `offset`), tool selection (`select`), extrusion (`extrude`) and flow rate (`flowrate`). */
+        /**
+         * Set tool temperatures or offsets, select a tool, extrude or set the flow rate.
+         * @description `target` sets target temperatures (`{"command":"target","targets":{"tool0":210}}`, M104), `offset`
+         *     host-side offsets (-50..50 °C, no G-code sent), `select` the active tool (T<n>), `extrude` extrudes or
+         *     retracts the given `amount` in mm, `flowrate` sets the flow factor (M221; `factor` 95 or 0.95). Targets above
+         *     `printerProfile.temperatures.toolMax` are refused.
+         */
         post: operations["issueToolCommand"];
         delete?: never;
         options?: never;
@@ -203,7 +272,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server version and safe-mode flag. */
+        /**
+         * Server version and safe-mode flag.
+         * @description As OctoPrint's `/api/server`; Hotend has no safe mode, so `safemode` is false.
+         */
         get: operations["getServerInfo"];
         put?: never;
         post?: never;
@@ -220,7 +292,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All system commands, grouped by source. */
+        /**
+         * All system commands, grouped by source.
+         * @description `core` holds the shutdown, reboot and restart commands configured under `server.commands`, `custom`
+         *     the `system.actions` of config.yaml, `plugin` is always empty. Each entry carries the URL that runs it.
+         */
         get: operations["listSystemCommands"];
         put?: never;
         post?: never;
@@ -237,7 +313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The system commands of one source, as a bare array. */
+        /**
+         * The system commands of one source.
+         * @description The same entries as in the full list, as a bare array.
+         */
         get: operations["listSystemCommandsForSource"];
         put?: never;
         post?: never;
@@ -257,8 +336,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Runs a configured system command.
-         * @description Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent. Synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or timeout (`system.commandTimeout`, after which its whole process group is killed), with the end of its output. The request body is ignored.
+         * Run a configured system command.
+         * @description Asynchronous commands (and all core ones) answer 204 at once and run after the answer is sent.
+         *     Synchronous ones answer 204 once the command exited with 0, or 500 saying how it failed: exit code, signal, or
+         *     timeout (`system.commandTimeout`, after which its whole process group is killed), with the end of its output.
+         *     The request body is ignored; command lines come only from config.yaml.
          */
         post: operations["executeSystemCommand"];
         delete?: never;
@@ -274,12 +356,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List build logs, oldest id first, filtered by target, start time, architecture and exit code. */
+        /**
+         * List build logs, filtered.
+         * @description Oldest id first, filtered by `target`, start time (`before`/`after`, exclusive, UTC epoch seconds),
+         *     `arch` and `exit_codes` (`1,2`: 1 or 2; `!1,!2`: neither); `limit` (default 25, at most 1000) and `offset`
+         *     page through the results.
+         */
         get: operations["listBuildLogs"];
         put?: never;
         /**
-         * Publish a build log: metadata in the query, the plain-text log as the body (Content-Length or chunked, up to
-         *     `buildLogs.maxBodyBytes`). Stored only once the whole body has arrived.
+         * Publish a build log.
+         * @description Metadata in the query, the plain-text log as the body (Content-Length or chunked, up to
+         *     `buildLogs.maxBodyBytes`). Stored only once the whole body has arrived; an interrupted upload leaves nothing.
          */
         post: operations["publishBuildLog"];
         delete?: never;
@@ -295,11 +383,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One build log's metadata. */
+        /**
+         * One build log's metadata.
+         * @description Target, start and end time, architecture and exit code; the contents are at `/{id}/content`.
+         */
         get: operations["getBuildLog"];
         put?: never;
         post?: never;
-        /** Delete a build log and its contents. */
+        /**
+         * Delete a build log.
+         * @description Removes its metadata and its contents.
+         */
         delete: operations["deleteBuildLog"];
         options?: never;
         head?: never;
@@ -313,7 +407,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The build log's contents as plain text; one `Range: bytes=...` is honoured with a 206. */
+        /**
+         * A build log's contents.
+         * @description Plain text; one `Range: bytes=...` is answered with a 206 (`bytes=-4096` for the last 4 KiB).
+         */
         get: operations["getBuildLogContent"];
         put?: never;
         post?: never;
@@ -330,7 +427,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Hotend's version and the OctoPrint API version it implements. */
+        /**
+         * Hotend's version and the OctoPrint API version it implements.
+         * @description OctoPrint clients read `api` to decide which calls they may use.
+         */
         get: operations["getVersion"];
         put?: never;
         post?: never;
@@ -347,7 +447,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Several log files as one zip (`hotend-logs.zip`); names that are not log files are skipped. */
+        /**
+         * Download several log files as one zip.
+         * @description Repeat `files` for each file (`?files=hotend.log&files=serial.log`); the answer is `hotend-logs.zip`.
+         *     Names that are not log files are skipped; 400 when none is.
+         */
         get: operations["downloadLogs"];
         put?: never;
         post?: never;
@@ -364,7 +468,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Downloads one log file as `text/plain`, streamed, with `Range` support. */
+        /**
+         * Download a log file.
+         * @description Streamed as text; one `Range: bytes=...` is answered with a 206. The file list gives each file's
+         *     URL here. Only plain file names of files directly in the logs folder are served.
+         */
         get: operations["downloadLog"];
         put?: never;
         post?: never;
@@ -381,14 +489,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Writes one message given as `level`, `message` and `source` query parameters. */
+        /**
+         * Write one log message (GET form).
+         * @description The message is given as `level`, `message` and `source` query parameters and written to hotend.log
+         *     as `[source] message` by logger `hotend.client`. The same as the PUT form, for clients that can only GET.
+         */
         get: operations["writeLogMessageViaGet"];
-        /** Writes one message given as `level`, `message` and `source` query parameters (Plex prefers PUT). */
+        /**
+         * Write one log message.
+         * @description The message is given as `level`, `message` and `source` query parameters and written to hotend.log
+         *     as `[source] message` by logger `hotend.client`; the key may also come as `X-Plex-Token`.
+         */
         put: operations["writeLogMessage"];
         /**
-         * Writes many messages at once: the body holds one query string per message, newline-separated or joined
-         *     with `&` (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any
-         *     incomplete or malformed one gives 400 and nothing is written.
+         * Write many log messages at once.
+         * @description The body holds one query string per message, newline-separated or joined with `&`
+         *     (`level=0&message=Error%20message&source=app&level=1&...`). All are checked first: any incomplete or
+         *     malformed one gives 400 and nothing is written.
          */
         post: operations["writeLogBatch"];
         delete?: never;
@@ -404,7 +521,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Log files, logger setup and whether serial.log is on, in one answer. */
+        /**
+         * Log files, logger setup and whether serial.log is on, in one answer.
+         * @description What OctoPrint's Logging settings page loads: the same as the `logs` and `setup` calls together, plus
+         *     whether the serial conversation is being written to `serial.log`.
+         */
         get: operations["getLoggingOverview"];
         put?: never;
         post?: never;
@@ -421,7 +542,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The log files (rotated ones too) and the free and total space where they are stored. */
+        /**
+         * The log files and the space left for them.
+         * @description Every file in the logs folder (`hotend.log`, `serial.log` and rotated ones such as
+         *     `hotend.log.2026-11-20`) with size, modification time and download URL, and the free and total bytes of the
+         *     file system that holds them.
+         */
         get: operations["listLogs"];
         put?: never;
         post?: never;
@@ -438,11 +564,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Downloads a log file (OctoPrint redirects here, brokenly; Hotend answers with the file). */
+        /**
+         * Download a log file.
+         * @description The same as `GET /downloads/logs/{filename}`: the file as text, with `Range` support. Only plain file
+         *     names of files directly in the logs folder are served.
+         */
         get: operations["downloadLogResource"];
         put?: never;
         post?: never;
-        /** Deletes a log file; deleting the active `hotend.log` or `serial.log` makes logging start a fresh one. */
+        /**
+         * Delete a log file.
+         * @description Deleting the active `hotend.log` or `serial.log` makes logging start a fresh one.
+         */
         delete: operations["deleteLog"];
         options?: never;
         head?: never;
@@ -456,7 +589,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every logger name and the configured levels. */
+        /**
+         * Every logger name and the configured levels.
+         * @description `loggers` lists the names Hotend logs under (`hotend.comm`, `hotend.http`, ...); `levels` the levels
+         *     set in `logging.levels` of config.yaml.
+         */
         get: operations["getLoggingSetup"];
         put?: never;
         post?: never;
@@ -473,11 +610,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The configured levels, `{logger: level}`. */
+        /**
+         * The configured logger levels.
+         * @description A map from logger name to level, as in `logging.levels` of config.yaml.
+         */
         get: operations["getLoggingLevels"];
         /**
-         * Replaces all configured levels with the given `{logger: level}` map; saved to config.yaml and applied at
-         *     once. Names are `hotend` or `hotend.<area>...`; levels are fatal, error, warn, info, debug, trace (OctoPrint's
+         * Replace all configured logger levels.
+         * @description The body is a `{logger: level}` map; it replaces `logging.levels` in config.yaml and applies from the
+         *     next line logged. Names are `hotend` or `hotend.<area>...`; levels are fatal, error, warn, info, debug, trace (OctoPrint's
          *     `WARNING`, `CRITICAL` and Plex's `verbose` are accepted, case-insensitively).
          */
         put: operations["updateLoggingLevels"];
@@ -524,10 +665,10 @@ export interface components {
             /** @example 0 */
             exit_code: number;
         };
-        BuildLogErrorDto: {
-            /** @description What went wrong, naming the parameter. */
+        BuildLogError: {
+            /** @description What went wrong. */
             message: string;
-            /** @description Always the empty string on errors, as in Vieter. */
+            /** @description Empty on errors. */
             data: string;
         };
         BuildLogIdDto: {
@@ -677,6 +818,10 @@ export interface components {
             };
             /** @description Every logger name that can be given a level. */
             loggers: string[];
+        };
+        OctoPrintError: {
+            /** @description What went wrong. */
+            error: string;
         };
         /** @enum {string} */
         Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH";
@@ -845,6 +990,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The connection state and options. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -858,7 +1004,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -875,18 +1023,30 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted; connecting continues in the background. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The port does not exist, or the baud rate or profile is unknown. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
             /** @description Missing or invalid API key, or the key lacks CONNECTION */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -899,6 +1059,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller and its permissions. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -925,6 +1086,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The requested parts of the printer state. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -938,14 +1100,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -963,6 +1129,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The bed and, if asked for, its history. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -976,14 +1143,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational or has no heated bed */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1000,6 +1171,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1011,21 +1183,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational or has no heated bed */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1043,6 +1221,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The chamber and, if asked for, its history. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1056,14 +1235,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational or has no heated chamber */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1080,6 +1263,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1091,21 +1275,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational or has no heated chamber */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1122,6 +1312,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,21 +1324,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1160,6 +1357,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The custom controls. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1173,7 +1371,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1186,6 +1386,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The last error, or empty strings. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1199,7 +1400,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1216,6 +1419,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1227,21 +1431,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational or (jog, home) printing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1254,6 +1464,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The SD card state. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1267,7 +1478,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1284,6 +1497,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1295,28 +1509,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description SD support is disabled */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational, printing or paused */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1334,6 +1556,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The tools and, if asked for, their history. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1347,14 +1570,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1371,6 +1598,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The command was accepted and its G-code queued for the printer. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1382,21 +1610,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks CONTROL */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The printer is not operational */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1409,6 +1643,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The server version and safe-mode flag. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +1657,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1435,6 +1672,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The commands of every source. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1448,7 +1686,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1464,6 +1704,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The commands of this source. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1477,14 +1718,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Unknown source */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1514,35 +1759,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks SYSTEM */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description No such source or action */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The same command is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Non-zero exit code, signal or timeout; the error says which */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1570,6 +1825,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The matching build logs. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1584,7 +1840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
@@ -1592,14 +1848,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BuildLogError"];
+                };
             };
         };
     };
@@ -1628,6 +1888,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Stored; `data.id` is the new id. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +1903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
@@ -1650,14 +1911,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks BUILDLOGS_PUBLISH */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BuildLogError"];
+                };
             };
             /** @description The body exceeds `buildLogs.maxBodyBytes`. */
             413: {
@@ -1665,7 +1930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
         };
@@ -1682,6 +1947,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The build log metadata. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,7 +1962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
@@ -1704,14 +1970,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BuildLogError"];
+                };
             };
             /** @description No build log has this id. */
             404: {
@@ -1719,7 +1989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
         };
@@ -1749,7 +2019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
@@ -1757,14 +2027,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks BUILDLOGS_PUBLISH */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BuildLogError"];
+                };
             };
             /** @description No build log has this id. */
             404: {
@@ -1772,7 +2046,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
         };
@@ -1803,7 +2077,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description A parameter is malformed; the message names it. */
             400: {
@@ -1811,7 +2087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
@@ -1819,14 +2095,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks BUILDLOGS_READ */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BuildLogError"];
+                };
             };
             /** @description No build log has this id. */
             404: {
@@ -1834,7 +2114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
             /** @description The range lies past the end. */
@@ -1843,7 +2123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BuildLogErrorDto"];
+                    "application/json": components["schemas"]["BuildLogError"];
                 };
             };
         };
@@ -1857,6 +2137,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The versions. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,7 +2151,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1886,7 +2169,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A zip */
+            /** @description A zip archive of the files. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1900,14 +2183,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1948,21 +2235,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description No such log file */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description The range lies outside the file */
             416: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -1981,7 +2274,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Written (empty body) */
+            /** @description Written to hotend.log (empty body). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1993,21 +2286,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };
@@ -2026,7 +2325,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Written (empty body) */
+            /** @description Written to hotend.log (empty body). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,21 +2337,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };
@@ -2071,7 +2376,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Written (empty body) */
+            /** @description Written to hotend.log (empty body). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2083,28 +2388,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description Missing or invalid API key: plain text `401 Unauthorized`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description The key lacks LOG_WRITE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description Body larger than logging.ingestBodyLimit */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };
@@ -2117,6 +2430,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Files, loggers and serial-log status. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2130,7 +2444,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2143,6 +2459,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The log files and the free and total bytes. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2156,7 +2473,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2188,14 +2507,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description No such log file */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2210,7 +2533,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Deleted. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2222,21 +2545,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description No such log file */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2249,6 +2578,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Logger names and configured levels. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2262,7 +2592,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2275,6 +2607,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The levels, by logger name. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +2623,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
@@ -2309,6 +2644,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The levels now in force. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2324,14 +2660,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
             /** @description Missing or invalid API key, or the key lacks PLUGIN_LOGGING_MANAGE */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
             };
         };
     };
