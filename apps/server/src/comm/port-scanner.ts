@@ -31,5 +31,29 @@ export async function listDevicePorts(additional: readonly string[]): Promise<st
   } catch {
     found = scanDevicePorts();
   }
-  return naturalSort(new Set([...found, ...additional]));
+  return naturalSort(new Set([...found, ...additional.flatMap(expandPortPattern)]));
+}
+
+/**
+ * `serial.additionalPorts` entries may be globs in their last segment (`/dev/ttyAMA*`, `/dev/serial/by-id/*`), as
+ * in OctoPrint: a pattern lists the paths that match it now; a plain path is listed as written.
+ */
+export function expandPortPattern(pattern: string): string[] {
+  const slash = pattern.lastIndexOf('/');
+  const name = pattern.slice(slash + 1);
+  if (!/[*?[]/.test(name)) return [pattern];
+  const directory = pattern.slice(0, slash) || '/';
+  const escaped = name
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+    .replace(/\[!/g, '[^');
+  try {
+    const matcher = new RegExp(`^${escaped}$`);
+    return readdirSync(directory)
+      .filter((entry) => !entry.startsWith('.') && matcher.test(entry))
+      .map((entry) => `${directory === '/' ? '' : directory}/${entry}`);
+  } catch {
+    return [];
+  }
 }

@@ -2,6 +2,7 @@ import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common'
 import { naturalSort } from '../comm/port-scanner.js';
 import { PRINTER_COMM, type PrinterCommApi } from '../comm/printer-comm.types.js';
 import { HotendConfigService } from '../config/config.service.js';
+import { unusablePortReason } from './serial-device.js';
 import type { ConnectionCommandDto, ConnectionSettingsResponseDto } from './connection.dto.js';
 
 /** OctoPrint's baud rate list (highest first). */
@@ -49,7 +50,8 @@ export class ConnectionService {
   private async connect(body: ConnectionCommandDto): Promise<void> {
     const { serial, printerProfile } = this.config.get();
     if (body.port !== undefined && body.port !== 'AUTO' && !(await this.comm.listPorts()).includes(body.port)) {
-      throw new BadRequestException('port is invalid');
+      const reason = unusablePortReason(body.port);
+      if (reason !== undefined) throw new BadRequestException(reason);
     }
     if (body.baudrate !== undefined && body.baudrate !== 0 && !BAUDRATES.includes(body.baudrate)) {
       throw new BadRequestException('baudrate is invalid');
