@@ -1,10 +1,15 @@
 import 'reflect-metadata';
-import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { streamBuildLogBodies } from './build-logs/build-log-body.js';
-import { errorFamilyFor } from './common/errors/error-families.js';
+import { answerClientError } from './common/errors/client-error.js';
+import { sendError } from './common/errors/http-error.filter.js';
+import { parseJsonBodiesWithLimits } from './common/http/json-body.js';
+import { installRouteBodyHandling } from './common/http/route-body.js';
+import { closeConnectionsWithUnreadBodies } from './common/http/unread-body.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
@@ -18,47 +23,31 @@ export interface HotendAppOptions {
   readonly swaggerUi?: boolean;
 }
 
-function isJsonContentType(contentType: string | undefined): boolean {
-  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = headers['content-length'];
-  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
-}
-
 /** Builds the whole Hotend application (not yet listening); main.ts, the OpenAPI writer and tests share it. */
 export async function createHotendApp(
   loaded: LoadedConfig,
   options: HotendAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: loaded.config.server.bodyLimit });
-  // OctoPrint answers 415 when a JSON endpoint gets another content type, rather than guessing.
-  // A callback hook, not an async one: it runs on every request, and a promise per request costs a microtask.
-  adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
-    if (
-      request.method !== 'GET' &&
-      request.method !== 'HEAD' &&
-      request.method !== 'DELETE' &&
-      hasBody(request.headers) &&
-      errorFamilyFor(request.url).jsonBodies &&
-      !isJsonContentType(request.headers['content-type'])
-    ) {
-      done(
-        new UnsupportedMediaTypeException(
-          "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
-        ),
-      );
-      return;
-    }
-    done();
+  const { bodyLimit } = loaded.config.server;
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    // The router's own refusals (over-long parameter, malformed URL) and the HTTP parser's (headers too large,
+    // timeouts) are answered in the family's envelope like every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(request, reply, error),
+    clientErrorHandler: answerClientError,
   });
-  // POST /api/v1/logs reads its (up to 1 GB) body as a stream; every other route keeps Fastify's parsers.
-  streamBuildLogBodies(adapter.getInstance());
-  readLogBodiesAsText(adapter.getInstance(), loaded.config.logging.ingestBodyLimit);
+  const fastify = adapter.getInstance();
+  installRouteBodyHandling(fastify);
+  parseJsonBodiesWithLimits(fastify, bodyLimit);
+  closeConnectionsWithUnreadBodies(fastify);
+  // POST /api/v1/logs reads its (up to 1 GB) body as a stream, /log its body as text; the routes say so themselves.
+  streamBuildLogBodies(fastify);
+  readLogBodiesAsText(fastify, loaded.config.logging.ingestBodyLimit);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(loaded), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+    // The JSON parser is Hotend's own (parseJsonBodiesWithLimits); no route takes form bodies.
+    bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
   });

@@ -82,7 +82,7 @@ describe('foundation: version, server, currentuser, auth and errors', () => {
   });
 
   it('answers 415 for a non-JSON body on a JSON endpoint', async () => {
-    const response = await fetch(`${server.url}/api/version`, {
+    const response = await fetch(`${server.url}/api/connection`, {
       method: 'POST',
       headers: { 'x-api-key': TEST_KEYS.ADMIN, 'content-type': 'text/plain' },
       body: 'hello',

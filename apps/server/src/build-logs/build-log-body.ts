@@ -1,29 +1,20 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { RouteBody } from '../common/http/route-body.js';
 
-/** The publish route: its body is a build log of any size, read as a stream by the handler. */
-export const BUILD_LOG_PUBLISH_PATH = '/api/v1/logs';
 /** Media type the publish route's bodies are relabelled with, so only our pass-through parser sees them. */
 const STREAMED_BODY_TYPE = 'application/x-hotend-build-log-stream';
 
-function isPublishRequest(method: string, url: string): boolean {
-  const query = url.indexOf('?');
-  return method === 'POST' && (query === -1 ? url : url.slice(0, query)) === BUILD_LOG_PUBLISH_PATH;
-}
-
 /**
- * Lets `POST /api/v1/logs` take its body unparsed: Fastify would otherwise buffer `text/plain` into a string
- * under the global `bodyLimit`, and refuse other types. Like Vieter, any Content-Type (or none) is accepted;
- * the handler streams the body to disk and enforces `buildLogs.maxBodyBytes` itself. Other routes keep
- * Fastify's default parsing, untouched.
+ * Lets the publish route take its body unparsed: Fastify would otherwise buffer `text/plain` into a string under
+ * the global `bodyLimit`, and refuse other types. Like Vieter, any Content-Type (or none) is accepted; the handler
+ * streams the body to disk and enforces `buildLogs.maxBodyBytes` itself.
  */
+export const StreamedBuildLogBody = (): MethodDecorator => RouteBody(STREAMED_BODY_TYPE);
+
+/** The parser behind `@StreamedBuildLogBody()`: hands the handler the body stream, unread. */
 export function streamBuildLogBodies(fastify: FastifyInstance): void {
-  // A callback hook, not an async one: it runs on every request, and a promise per request costs a microtask.
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (isPublishRequest(request.method, request.url)) request.headers['content-type'] = STREAMED_BODY_TYPE;
-    done();
-  });
   fastify.addContentTypeParser(STREAMED_BODY_TYPE, (_request, payload, done) => done(null, payload));
 }
 

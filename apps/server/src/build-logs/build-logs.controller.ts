@@ -15,7 +15,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { Permission } from '../auth/permission.js';
-import { BuildLogBody, type IncomingBuildLog } from './build-log-body.js';
+import { BuildLogBody, type IncomingBuildLog, StreamedBuildLogBody } from './build-log-body.js';
 import {
   BuildLogListResponseDto,
   BuildLogResponseDto,
@@ -94,6 +94,7 @@ export class BuildLogsController {
   @ApiOkResponse({ type: PublishBuildLogResponseDto, description: 'Stored; `data.id` is the new id.' })
   @HttpCode(200)
   @RequirePermission(Permission.BUILDLOGS_PUBLISH)
+  @StreamedBuildLogBody()
   @ApiConsumes('text/plain')
   @ApiBody({ description: 'The build log, as plain text.', schema: { type: 'string' }, required: false })
   @ApiPayloadTooLargeResponse({ description: 'The body exceeds `buildLogs.maxBodyBytes`.' })

@@ -11,6 +11,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { AcceptsPlexToken, RequirePermission } from '../auth/auth.decorators.js';
 import { Permission } from '../auth/permission.js';
+import { LogParametersBody } from './log-ingest.body.js';
 import { LogIngestService } from './log-ingest.service.js';
 
 function rawQuery(request: FastifyRequest): string {
@@ -40,6 +41,7 @@ export class LogIngestController {
    * as `[source] message` by logger `hotend.client`. The same as the PUT form, for clients that can only GET.
    */
   @Get()
+  @LogParametersBody()
   @SingleMessageQuery()
   @ApiOkResponse(WRITTEN)
   @ApiBadRequestResponse(MISSING)
@@ -54,6 +56,7 @@ export class LogIngestController {
    */
   @Put()
   @HttpCode(200)
+  @LogParametersBody()
   @SingleMessageQuery()
   @ApiOkResponse(WRITTEN)
   @ApiBadRequestResponse(MISSING)
@@ -69,6 +72,7 @@ export class LogIngestController {
    */
   @Post()
   @HttpCode(200)
+  @LogParametersBody()
   @ApiConsumes('text/plain', 'application/x-www-form-urlencoded')
   @ApiBody({
     description: 'Log parameters, one group per message',

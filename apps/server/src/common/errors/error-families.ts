@@ -1,7 +1,8 @@
 /**
- * Each API family answers errors its own way (DESIGN §5). The family is chosen by URL prefix, so the same
- * rule covers errors raised in Nest (guards, pipes, services) and in Fastify before Nest sees the request
- * (malformed JSON, wrong content type, body too large, unknown route).
+ * Each API family answers errors its own way (DESIGN §5). The family is chosen by the prefix of the decoded path,
+ * so the same rule covers errors raised in Nest (guards, pipes, services), in Fastify before Nest sees the request
+ * (malformed JSON, wrong content type, body too large, unknown route, over-long parameter) and in Node's HTTP
+ * parser (headers too large, timeouts).
  */
 export interface ErrorReply {
   readonly status: number;
@@ -57,9 +58,16 @@ export const PLEX_ERRORS: ErrorFamily = {
 
 const FAMILIES: readonly ErrorFamily[] = [VIETER_ERRORS, PLEX_ERRORS, OCTOPRINT_ERRORS];
 
-function pathOf(url: string): string {
+/** The path as the router sees it: `/lo%67` is `/log`. A malformed escape leaves the path as it came. */
+function decodedPathOf(url: string): string {
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function owns(prefix: string, path: string): boolean {
@@ -67,8 +75,9 @@ function owns(prefix: string, path: string): boolean {
   return prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** The family of a URL (or a route pattern), by its decoded path. */
 export function errorFamilyFor(url: string): ErrorFamily {
-  const path = pathOf(url);
+  const path = decodedPathOf(url);
   let best: { family: ErrorFamily; length: number } = { family: OCTOPRINT_ERRORS, length: 0 };
   for (const family of FAMILIES) {
     for (const prefix of family.prefixes) {

@@ -29,6 +29,10 @@ export function describeError(error: unknown): { status: number; message: string
         return { status: 413, message: 'Request body is larger than the server accepts' };
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return { status: 415, message: 'Unsupported Content-Type for this endpoint' };
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return { status: 414, message: 'A path parameter is longer than the server accepts' };
+      case 'FST_ERR_BAD_URL':
+        return { status: 400, message: 'Malformed URL: a percent-escape in the path is not valid' };
       default:
         return { status, message: fastifyError?.message ?? 'Bad request' };
     }
