@@ -1,4 +1,6 @@
 import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -18,6 +20,15 @@ export default tseslint.config(
   {
     files: ['bench/**/*.mjs', 'packages/firmware-sim/bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  ...svelte.configs.recommended,
+  {
+    // The dashboard runs in the browser; its Svelte files hold TypeScript.
+    files: ['apps/web/**/*.svelte', 'apps/web/**/*.svelte.ts'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
   },
   {
     // Nest resolves constructor parameters by their runtime class, so DI-injected types must stay value imports.

@@ -1,0 +1,31 @@
+/** Stroke icons on a 24×24 grid (drawn for Hotend), referenced by name. */
+export const ICONS = {
+  printer: 'M6 3h12v5H6zM4 8h16v10H4zM8 18v3h8v-3M8 12h3',
+  terminal: 'M4 5h16v14H4zM7 9l3 3-3 3M12 15h5',
+  logs: 'M6 3h9l3 3v15H6zM9 10h6M9 14h6M9 18h4',
+  build: 'M4 7l8-4 8 4v10l-8 4-8-4zM4 7l8 4 8-4M12 11v10',
+  files: 'M3 6h6l2 2h10v11H3z',
+  power: 'M12 3v9M6.5 7a7 7 0 1 0 11 0',
+  logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
+  home: 'M4 11l8-7 8 7M6 10v10h12V10',
+  up: 'M12 5v14M6 11l6-6 6 6',
+  down: 'M12 5v14M6 13l6 6 6-6',
+  left: 'M5 12h14M11 6l-6 6 6 6',
+  right: 'M5 12h14M13 6l6 6-6 6',
+  fan: 'M12 12c0-4 1-8 4-8s2 5-4 8zm0 0c4 0 8 1 8 4s-5 2-8-4zm0 0c0 4-1 8-4 8s-2-5 4-8zm0 0c-4 0-8-1-8-4s5-2 8 4z',
+  plug: 'M9 3v5M15 3v5M6 8h12v3a6 6 0 0 1-12 0zM12 17v4',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
+  download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
+  trash: 'M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13',
+  refresh: 'M20 12a8 8 0 1 1-2.3-5.6M20 4v5h-5',
+  play: 'M7 4l13 8-13 8z',
+  pause: 'M7 4h3v16H7zM14 4h3v16h-3z',
+  stop: 'M5 5h14v14H5z',
+  send: 'M4 12l16-8-6 16-3-7z',
+  close: 'M6 6l12 12M18 6L6 18',
+  menu: 'M4 7h16M4 12h16M4 17h16',
+  flame: 'M12 3c3 4 6 6 6 11a6 6 0 0 1-12 0c0-3 2-4 2-7 2 1 3 3 3 5 1-3 1-6 1-9z',
+  motor: 'M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v3M12 19v3M2 12h3M19 12h3',
+} as const;
+
+export type IconName = keyof typeof ICONS;

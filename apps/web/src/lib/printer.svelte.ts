@@ -1,0 +1,104 @@
+import type { ConnectionSettings, HotendClient, PrinterState, TemperatureData } from '@hotend/sdk';
+import { messageOf, statusOf } from './errors';
+import { sampleFromHistory, sortHeaters, TemperatureHistory } from './temperature-history';
+
+/** How often the printer is read while no push socket delivers updates. */
+export const POLL_INTERVAL_MS = 1000;
+
+/**
+ * The printer as the page sees it: connection, state, live temperatures and their history. It reads
+ * `/api/connection` and `/api/printer` once a second; the history comes with the first successful read.
+ */
+export class PrinterStore {
+  connection = $state<ConnectionSettings | null>(null);
+  state = $state<PrinterState | null>(null);
+  temperatures = $state<Record<string, TemperatureData>>({});
+  /** Bumped on every history change, so the chart redraws without the store copying the columns. */
+  historyVersion = $state(0);
+  /** Why the last read failed (the server is down, the key was refused), or null. */
+  readError = $state<string | null>(null);
+  loaded = $state(false);
+
+  readonly history = new TemperatureHistory();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  private historyLoaded = false;
+
+  constructor(private readonly client: HotendClient) {}
+
+  get heaters(): string[] {
+    return sortHeaters(Object.keys(this.temperatures));
+  }
+
+  get toolCount(): number {
+    return this.heaters.filter((name) => name.startsWith('tool')).length;
+  }
+
+  get operational(): boolean {
+    return this.state?.flags.operational ?? false;
+  }
+
+  get printing(): boolean {
+    const flags = this.state?.flags;
+    return flags !== undefined && (flags.printing || flags.paused || flags.pausing || flags.cancelling);
+  }
+
+  /** The state text: the printer's when it is connected, the connection's otherwise ("Closed", "Connecting"). */
+  get stateText(): string {
+    return this.state?.text ?? this.connection?.current.state ?? 'Unknown';
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** Reads now (after a command) instead of waiting for the next tick. */
+  async refresh(): Promise<void> {
+    await this.read();
+  }
+
+  private async tick(): Promise<void> {
+    await this.read();
+    if (this.running) this.timer = setTimeout(() => void this.tick(), POLL_INTERVAL_MS);
+  }
+
+  private async read(): Promise<void> {
+    try {
+      const [connection] = await Promise.all([this.client.connection.getSettings(), this.readPrinter()]);
+      this.connection = connection;
+      this.readError = null;
+    } catch (error) {
+      this.readError = messageOf(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  private async readPrinter(): Promise<void> {
+    const withHistory = !this.historyLoaded;
+    try {
+      const full = await this.client.printer.getFullState({ history: withHistory, exclude: ['sd'] });
+      this.state = full.state ?? null;
+      const { history, ...heaters } = full.temperature ?? {};
+      if (withHistory && history !== undefined) {
+        this.history.addAll(history.map(sampleFromHistory));
+        this.historyLoaded = true;
+      }
+      this.temperatures = heaters as Record<string, TemperatureData>;
+      this.history.add({ time: Date.now() / 1000, heaters: this.temperatures });
+      this.historyVersion += 1;
+    } catch (error) {
+      // 409: not operational. The connection read says what it is instead; the chart keeps its history.
+      if (statusOf(error) !== 409) throw error;
+      this.state = null;
+      this.temperatures = {};
+    }
+  }
+}
