@@ -13,7 +13,14 @@ export default defineConfig({
       {
         extends: true,
         // The browser run needs the built server and page (turbo's test task depends on build).
-        test: { name: 'e2e', include: ['e2e/**/*.e2e-spec.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e-spec.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // The page polls once a second and the machine is shared: give waits room, not fixed sleeps.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
+        },
       },
     ],
   },

@@ -11,11 +11,11 @@ export interface TerminalFilters {
 export const DEFAULT_FILTERS: TerminalFilters = { temperature: true, ok: true, sdStatus: true };
 
 const SENT_M105 = /^Send: (?:N\d+ )?M105\b/;
-const TEMPERATURE_REPORT = /^Recv: (?:ok )?(?:[A-Z]\d* ?)?(?:T\d*|B|C):-?\d+(?:\.\d+)?/;
-const BARE_OK = /^Recv: ok(?: [NP]\d+)*\s*$/;
-const WAIT_OR_BUSY = /^Recv: (?:wait|(?:echo: ?)?busy: ?processing)\s*$/;
+const TEMPERATURE_REPORT = /^Recv:\s+(?:ok\s+)?(?:[NP]\d+\s+)*(?:T\d*|B|C):-?\d+(?:\.\d+)?/;
+const BARE_OK = /^Recv:\s+ok(?:\s+[NPB]\d+)*\s*$/;
+const WAIT_OR_BUSY = /^Recv:\s+(?:wait|(?:echo: ?)?busy: ?processing)\s*$/;
 const SENT_M27 = /^Send: (?:N\d+ )?M27\b/;
-const SD_REPORT = /^Recv: (?:SD printing byte|Not SD printing)/;
+const SD_REPORT = /^Recv:\s+(?:SD printing byte|Not SD printing)/;
 
 export function isHidden(line: string, filters: TerminalFilters): boolean {
   if (filters.temperature && (SENT_M105.test(line) || TEMPERATURE_REPORT.test(line))) return true;
