@@ -15,7 +15,7 @@ import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
 import { HotendNestLogger } from './logging/nest-logger.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
-import { serveWebUi } from './web/web-ui.js';
+import { findWebRoot, serveWebUi } from './web/web-ui.js';
 
 export interface HotendAppOptions {
   /** Nest's own console logger; tests turn it off. */
@@ -58,6 +58,6 @@ export async function createHotendApp(
   app.flushLogs();
   app.enableShutdownHooks();
   if (options.swaggerUi !== false) setupSwaggerUi(app, buildOpenApiDocument(app));
-  await serveWebUi(adapter.getInstance());
+  await serveWebUi(adapter.getInstance(), findWebRoot());
   return app;
 }

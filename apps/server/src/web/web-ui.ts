@@ -31,7 +31,7 @@ The API is documented at <a href="/api/docs">/api/docs</a>.</p>`;
  * Serves the dashboard (`@hotend/web`) at `/`: its files only, by exact path (no wildcard, so every unknown
  * URL still reaches the API's own 404), with gzip/brotli twins when the browser accepts them.
  */
-export async function serveWebUi(fastify: FastifyInstance, root: string | undefined = findWebRoot()): Promise<void> {
+export async function serveWebUi(fastify: FastifyInstance, root: string | undefined): Promise<void> {
   if (root === undefined) {
     fastify.get('/', (_request, reply) =>
       reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').send(NOT_BUILT),
