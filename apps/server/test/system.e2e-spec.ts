@@ -77,15 +77,18 @@ describe('system commands API', () => {
   const file = (name: string): string => join(server.basedir, name);
 
   beforeAll(async () => {
+    // A secret in Hotend's own environment, which commands must not see.
+    process.env['HOTEND_TEST_SECRET'] = 'do-not-leak-0123456789';
     server = await startTestServer({
       config: {
         server: { commands: { serverRestartCommand: 'echo restarting > restart.marker' } },
-        system: { actions: ACTIONS },
+        system: { actions: ACTIONS, environment: { PRINTER_NAME: 'bench printer' } },
       },
     });
     client = server.client(TEST_KEYS.SYSTEM);
   });
   afterAll(async () => {
+    delete process.env['HOTEND_TEST_SECRET'];
     await server.close();
   });
 
@@ -245,6 +248,30 @@ describe('system commands API', () => {
     expect(readFileSync(file('pwd.txt'), 'utf8').trim()).toBe(server.basedir);
     expect(readFileSync(file('env.txt'), 'utf8')).not.toMatch(/INJECTED/);
     expect(existsSync(file('pwned'))).toBe(false);
+  });
+
+  it("runs commands with a minimal environment, not Hotend's own", async () => {
+    await client.system.executeCommand('custom', 'args');
+    const environment = Object.fromEntries(
+      readFileSync(file('env.txt'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(environment).toMatchObject({
+      PATH: process.env['PATH'],
+      HOTEND_BASEDIR: server.basedir,
+      PRINTER_NAME: 'bench printer',
+    });
+    expect(Object.keys(environment).sort()).toEqual(
+      expect.arrayContaining(['HOME', 'HOTEND_BASEDIR', 'LANG', 'PATH', 'PRINTER_NAME']),
+    );
+    expect(JSON.stringify(environment)).not.toContain('do-not-leak');
+    // The shell adds only its own bookkeeping (PWD, SHLVL, `_`).
+    const extra = Object.keys(environment).filter(
+      (name) => !['HOME', 'HOTEND_BASEDIR', 'LANG', 'PATH', 'PRINTER_NAME', 'PWD', 'SHLVL', '_'].includes(name),
+    );
+    expect(extra).toEqual([]);
   });
 
   it('restarts Hotend with the configured command after answering, logging who asked', async () => {

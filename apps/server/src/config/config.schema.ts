@@ -168,8 +168,27 @@ export class SystemActionConfig {
   @IsOptional() @IsBoolean() ignore?: boolean;
 }
 
+/** Names a shell accepts for a variable: letters, digits and `_`, not starting with a digit. */
+const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A `{NAME: value}` map of environment variables with string values. */
+const IsEnvironmentMap = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isEnvironmentMap',
+    validator: {
+      validate: (value: unknown) =>
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Object.entries(value).every(([name, text]) => ENVIRONMENT_NAME_PATTERN.test(name) && typeof text === 'string'),
+      defaultMessage: () => '$property must map variable names ([A-Za-z_][A-Za-z0-9_]*) to strings',
+    },
+  });
+
 export class SystemConfig {
   @IsArray() @ValidateNested({ each: true }) @Type(() => SystemActionConfig) actions: SystemActionConfig[] = [];
+  /** Variables added to the minimal environment system commands run with (see system/command-environment.ts). */
+  @IsEnvironmentMap() environment: Record<string, string> = {};
   /** Seconds a synchronous command may run before its whole process group is killed. */
   @IsNumber() @Min(1) @Max(86_400) commandTimeout = 60;
 }

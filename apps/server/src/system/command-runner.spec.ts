@@ -26,7 +26,13 @@ describe('CommandRunner (real processes)', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'hotend-runner-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   const run = (commandLine: string, extra: { timeoutMs?: number; outputLimitBytes?: number } = {}) =>
-    runner.run({ commandLine, cwd, outputLimitBytes: extra.outputLimitBytes ?? 1024, ...extra }).outcome;
+    runner.run({
+      commandLine,
+      cwd,
+      environment: { PATH: '/usr/bin:/bin' },
+      outputLimitBytes: extra.outputLimitBytes ?? 1024,
+      ...extra,
+    }).outcome;
 
   it('captures stdout, stderr and the exit code', async () => {
     expect(await run('echo out; echo err >&2; exit 3')).toEqual({
@@ -60,6 +66,7 @@ describe('CommandRunner (real processes)', () => {
     const running = runner.run({
       commandLine: 'sleep 30 & echo $!; wait',
       cwd,
+      environment: { PATH: '/usr/bin:/bin' },
       timeoutMs: 200,
       outputLimitBytes: 1024,
     });
@@ -72,14 +79,24 @@ describe('CommandRunner (real processes)', () => {
   });
 
   it('answers once the shell exits even if a background child keeps the output open', async () => {
-    const running = runner.run({ commandLine: 'sleep 30 & echo started', cwd, outputLimitBytes: 1024 });
+    const running = runner.run({
+      commandLine: 'sleep 30 & echo started',
+      cwd,
+      environment: { PATH: '/usr/bin:/bin' },
+      outputLimitBytes: 1024,
+    });
     const outcome = await running.outcome;
     expect(outcome).toMatchObject({ exitCode: 0, timedOut: false, stdout: { text: 'started\n' } });
     running.kill();
   });
 
   it('reports a command that cannot be started', async () => {
-    const outcome = await runner.run({ commandLine: 'true', cwd: join(cwd, 'missing'), outputLimitBytes: 10 }).outcome;
+    const outcome = await runner.run({
+      commandLine: 'true',
+      cwd: join(cwd, 'missing'),
+      environment: {},
+      outputLimitBytes: 10,
+    }).outcome;
     expect(outcome.exitCode).toBeNull();
     expect(outcome.startError).toMatch(/ENOENT/);
   });

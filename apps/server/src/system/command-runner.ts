@@ -11,6 +11,8 @@ export interface CommandRunOptions {
   /** The configured command line, passed verbatim as `sh -c <commandLine>`. */
   readonly commandLine: string;
   readonly cwd: string;
+  /** The command's whole environment: nothing of Hotend's own is added. */
+  readonly environment: Readonly<Record<string, string>>;
   /** Kill the whole process group after this many milliseconds; undefined: no limit. */
   readonly timeoutMs?: number;
   /** Bytes of stdout and of stderr kept (the last ones); the rest is counted but dropped. */
@@ -100,6 +102,7 @@ export class CommandRunner {
     try {
       child = spawn(SHELL, ['-c', options.commandLine], {
         cwd: options.cwd,
+        env: options.environment,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -10,6 +10,7 @@ import {
 import type { ResolvedKey } from '../auth/api-key.service.js';
 import { HotendConfigService } from '../config/config.service.js';
 import type { AfterResponse } from './after-response.js';
+import { commandEnvironment } from './command-environment.js';
 import { type CapturedOutput, type CommandOutcome, CommandRunner, type RunningCommand } from './command-runner.js';
 import { coreCommands, customCommands, DIVIDER, type SystemCommandDefinition } from './system-commands.js';
 import {
@@ -149,6 +150,7 @@ export class SystemService implements OnApplicationShutdown {
     const handle = this.runner.run({
       commandLine: definition.command ?? '',
       cwd: this.config.paths.basedir,
+      environment: commandEnvironment(this.config.paths.basedir, this.config.get().system.environment),
       outputLimitBytes: OUTPUT_LIMIT_BYTES,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
