@@ -134,6 +134,8 @@ export class SerialConfig {
   /** The firmware's RX buffer in bytes (Marlin's RX_BUFFER_SIZE); send-ahead never exceeds it. */
   @IsInt() @Min(32) rxBufferSize = 127;
   @ValidateNested() @Type(() => SerialTimeoutsConfig) timeouts = new SerialTimeoutsConfig();
+  /** Most lines sent through the printer API that may wait for the printer at once (429 beyond). */
+  @IsInt() @Min(1) @Max(1_000_000) commandQueueLimit = 1000;
   /** Device paths to offer besides the detected ones. */
   @IsArray() @IsString({ each: true }) additionalPorts: string[] = [];
   /**

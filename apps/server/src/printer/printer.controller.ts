@@ -6,6 +6,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { Public, RequirePermission } from '../auth/auth.decorators.js';
 import { Permission } from '../auth/permission.js';
@@ -187,7 +188,12 @@ export class PrinterController {
   @HttpCode(204)
   @RequirePermission(Permission.CONTROL)
   @RequirePrinter('operational')
-  @ApiBadRequestResponse({ description: 'Neither or both of command and commands, or a bad placeholder' })
+  @ApiBadRequestResponse({
+    description: 'Neither or both of command and commands, a bad placeholder, or more lines than the queue holds',
+  })
+  @ApiTooManyRequestsResponse({
+    description: 'The command queue is full (serial.commandQueueLimit lines still wait for the printer)',
+  })
   sendGcodeCommands(@Body() body: GcodeCommandDto): void {
     return this.service.sendCommands(body);
   }

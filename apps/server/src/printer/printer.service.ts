@@ -7,6 +7,7 @@ import {
 } from '../comm/printer-comm.types.js';
 import type { PrinterProfileConfig } from '../config/config.schema.js';
 import { HotendConfigService } from '../config/config.service.js';
+import { CommandQueueBudget } from './command-queue-budget.js';
 import { formatGcodeNumber, PlaceholderError, substitutePlaceholders, toPercent } from './gcode-format.js';
 import {
   AXES,
@@ -44,6 +45,9 @@ const HEATER_GCODE: Record<Heater, string> = { bed: 'M140', chamber: 'M141' };
 /** Which heater keys an endpoint shows. */
 type HeaterFilter = (key: string) => boolean;
 
+/** Most G-code lines one `/api/printer/command` request may carry, whatever the queue limit. */
+export const MAX_COMMAND_LINES = 1000;
+
 /**
  * The printer API's decisions: state checks (409), value checks (400) and the G-code each command becomes. Reads
  * come from the comm layer's cached state and never touch the port; commands are queued on it.
@@ -53,6 +57,7 @@ export class PrinterService {
   private readonly logger = new Logger('hotend.printer');
   /** Host-side temperature offsets (`tool0`, `bed`, ...), as OctoPrint keeps them; cleared when the printer goes away. */
   private readonly offsets = new Map<string, number>();
+  private readonly queueBudget = new CommandQueueBudget(() => this.config.get().serial.commandQueueLimit);
 
   constructor(
     @Inject(PRINTER_COMM) private readonly comm: PrinterCommApi,
@@ -284,6 +289,9 @@ export class PrinterService {
     }
     const lines = body.commands ?? (body.command === undefined ? undefined : [body.command]);
     if (lines === undefined) throw new BadRequestException("Need one of 'command' or 'commands'");
+    if (lines.length > MAX_COMMAND_LINES) {
+      throw new BadRequestException(`commands: at most ${MAX_COMMAND_LINES} lines per request`);
+    }
     const parameters = body.parameters ?? {};
     const substitute = Object.keys(parameters).length > 0;
     const gcode = lines.map((line, index) => {
@@ -352,13 +360,20 @@ export class PrinterService {
     return percent;
   }
 
-  /** Queues lines on the printer; the answer does not wait for the firmware (as OctoPrint: 204 means queued). */
+  /**
+   * Queues lines on the printer; the answer does not wait for the firmware (as OctoPrint: 204 means queued), but a
+   * full queue refuses them (429) instead of growing without end.
+   */
   private send(lines: string[]): void {
-    this.comm.send(lines).catch((error: unknown) => {
-      this.logger.warn(
-        `Could not send ${lines.join(' | ')}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+    const release = this.queueBudget.reserve(lines.length);
+    this.comm
+      .send(lines)
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `Could not send ${lines.join(' | ')}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(release);
   }
 }
 

@@ -1319,7 +1319,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Neither or both of command and commands, or a bad placeholder */
+            /** @description Neither or both of command and commands, a bad placeholder, or more lines than the queue holds */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1339,6 +1339,15 @@ export interface operations {
             };
             /** @description The printer is not operational */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description The command queue is full (serial.commandQueueLimit lines still wait for the printer) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
