@@ -9,8 +9,8 @@
  * Each mode reports the lines/s reached during the HTTP measurement next to the lines/s of the same link without
  * HTTP load (measured just before), so a stream that stalls under load shows up instead of passing unnoticed.
  *
- * Both `serial.thread` settings run: `main` (the protocol on the HTTP server's event loop, where a reply waits for
- * the next loop pass under load) and `worker` (the protocol in the comm worker process); a last row per flow-control
+ * Both `serial.commProcess` settings run: `server` (the protocol on the HTTP server's event loop, where a reply waits
+ * for the next loop pass under load) and `child` (the protocol in the comm process); a last row per flow-control
  * mode compares their lines/s under HTTP load.
  */
 import { spawn } from 'node:child_process';
@@ -33,8 +33,8 @@ const QUEUED_CHUNKS = 80;
 const SEND_AHEAD_LINES = 8;
 const MODES = ['ping-pong', 'send-ahead'] as const;
 type FlowControl = (typeof MODES)[number];
-const THREADS = ['main', 'worker'] as const;
-type SerialThread = (typeof THREADS)[number];
+const COMM_PROCESSES = ['server', 'child'] as const;
+type CommProcess = (typeof COMM_PROCESSES)[number];
 
 interface Measurement {
   rps: number;
@@ -116,10 +116,10 @@ async function startSimulator(scratch: string): Promise<{ devicePath: string; st
 }
 
 /**
- * One server on its own simulator in one thread and flow-control mode: idle, unloaded stream, stream under HTTP load.
+ * One server on its own simulator in one comm-process and flow-control mode: idle, unloaded stream, stream under HTTP load.
  * Returns the lines/s under HTTP load.
  */
-async function runMode(thread: SerialThread, mode: FlowControl): Promise<number> {
+async function runMode(commProcess: CommProcess, mode: FlowControl): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'hotend-bench-printer-'));
   const simulator = await startSimulator(scratch);
   writeFileSync(
@@ -131,7 +131,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
       '  autoconnect: true',
       '  log: false',
       `  flowControl: ${mode}`,
-      `  thread: ${thread}`,
+      `  commProcess: ${commProcess}`,
       `  sendAheadLines: ${SEND_AHEAD_LINES}`,
       `  additionalPorts: [${simulator.devicePath}]`,
       'api:',
@@ -167,7 +167,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
     const row = { bench: 'printer-api' };
     report({
       ...row,
-      case: `[${thread}, ${mode}] GET /api/printer req/s idle`,
+      case: `[${commProcess}, ${mode}] GET /api/printer req/s idle`,
       value: idle.rps,
       unit: 'req/s',
       baseline: baseline.rps,
@@ -176,7 +176,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
     });
     report({
       ...row,
-      case: `[${thread}, ${mode}] GET /api/printer p99 idle`,
+      case: `[${commProcess}, ${mode}] GET /api/printer p99 idle`,
       value: idle.p99,
       unit: 'ms',
       baseline: baseline.p99,
@@ -185,7 +185,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
     });
     report({
       ...row,
-      case: `[${thread}, ${mode}] GET /api/printer req/s while streaming`,
+      case: `[${commProcess}, ${mode}] GET /api/printer req/s while streaming`,
       value: busy.result.rps,
       unit: 'req/s',
       baseline: idle.rps,
@@ -194,7 +194,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
     });
     report({
       ...row,
-      case: `[${thread}, ${mode}] GET /api/printer p99 while streaming`,
+      case: `[${commProcess}, ${mode}] GET /api/printer p99 while streaming`,
       value: busy.result.p99,
       unit: 'ms',
       baseline: idle.p99,
@@ -203,7 +203,7 @@ async function runMode(thread: SerialThread, mode: FlowControl): Promise<number>
     });
     report({
       ...row,
-      case: `[${thread}, ${mode}] G-code lines/s during that measurement`,
+      case: `[${commProcess}, ${mode}] G-code lines/s during that measurement`,
       value: busy.linesPerSecond,
       unit: 'lines/s',
       baseline: unloaded.linesPerSecond,
@@ -234,16 +234,16 @@ let baseline: Measurement;
 try {
   baseline = await measure(`http://127.0.0.1:${rawAddress.port}/api/printer`, {});
   for (const mode of MODES) {
-    const underLoad = { main: 0, worker: 0 };
-    for (const thread of THREADS) underLoad[thread] = await runMode(thread, mode);
+    const underLoad = { server: 0, child: 0 };
+    for (const commProcess of COMM_PROCESSES) underLoad[commProcess] = await runMode(commProcess, mode);
     report({
       bench: 'printer-api',
-      case: `[worker vs main, ${mode}] G-code lines/s under HTTP load`,
-      value: underLoad.worker,
+      case: `[child vs server, ${mode}] G-code lines/s under HTTP load`,
+      value: underLoad.child,
       unit: 'lines/s',
-      baseline: underLoad.main,
-      ratio: ratio(underLoad.worker, underLoad.main),
-      goal: 'vs serial.thread: main',
+      baseline: underLoad.server,
+      ratio: ratio(underLoad.child, underLoad.server),
+      goal: 'vs serial.commProcess: server',
     });
   }
 } finally {

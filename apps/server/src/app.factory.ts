@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import type { CommChannelFactory } from './comm/comm-channel.js';
 import { streamBuildLogBodies } from './build-logs/build-log-body.js';
 import { answerClientError } from './common/errors/client-error.js';
 import { sendError } from './common/errors/http-error.filter.js';
@@ -22,6 +23,8 @@ export interface HotendAppOptions {
   readonly logger?: false | LogLevel[];
   /** Serve Swagger UI at /api/docs (default true). */
   readonly swaggerUi?: boolean;
+  /** Replaces the CommChannel `serial.commProcess` selects (tests that need an in-process simulator or clock). */
+  readonly commChannel?: CommChannelFactory;
 }
 
 /** Builds the whole Hotend application (not yet listening); main.ts, the OpenAPI writer and tests share it. */
@@ -45,13 +48,17 @@ export async function createHotendApp(
   // POST /api/v1/logs reads its (up to 1 GB) body as a stream, /log its body as text; the routes say so themselves.
   streamBuildLogBodies(fastify);
   readLogBodiesAsText(fastify, loaded.config.logging.ingestBodyLimit);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(loaded), adapter, {
-    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
-    // The JSON parser is Hotend's own (parseJsonBodiesWithLimits); no route takes form bodies.
-    bodyParser: false,
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(loaded, options.commChannel),
+    adapter,
+    {
+      logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+      // The JSON parser is Hotend's own (parseJsonBodiesWithLimits); no route takes form bodies.
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   // Nest's Logger (`new Logger('hotend.system')`) writes to logs/hotend.log; the console only echoes it.
   app.get(HotendLogService).setConsoleEcho(options.logger !== false);
   app.useLogger(app.get(HotendNestLogger));

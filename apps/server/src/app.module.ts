@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { BuildLogsModule } from './build-logs/build-logs.module.js';
+import type { CommChannelFactory } from './comm/comm-channel.js';
 import { CommModule } from './comm/comm.module.js';
 import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
@@ -18,14 +19,14 @@ import { SystemModule } from './system/system.module.js';
 /** One module per API section; config, auth, the validation pipe and the error filter are global. */
 @Module({})
 export class AppModule {
-  static register(loaded: LoadedConfig): DynamicModule {
+  static register(loaded: LoadedConfig, commChannel?: CommChannelFactory): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.register(loaded),
         HotendLoggingModule,
         AuthModule,
-        CommModule,
+        CommModule.register(commChannel),
         ServerInfoModule,
         ConnectionModule,
         PrinterModule,

@@ -7,6 +7,8 @@ import { HotendApiError, HotendClient } from '@hotend/sdk';
 import { stringify } from 'yaml';
 import { createHotendApp } from '../src/app.factory.js';
 import { Permission } from '../src/auth/permission.js';
+import type { CommChannelFactory } from '../src/comm/comm-channel.js';
+import { PrinterCommService } from '../src/comm/printer-comm.service.js';
 import { loadConfig } from '../src/config/config.loader.js';
 
 /** A fixed key per permission, named after it in lower case: `keys.STATUS`, `keys.ADMIN`, ... */
@@ -20,7 +22,7 @@ export interface TestServer {
   readonly basedir: string;
   /** An SDK client with the given key (admin by default; `null` for none). */
   client(key?: string | null): HotendClient;
-  /** With `printer`: the simulator the server is connected to (its `executed` log is the oracle). */
+  /** With `printer: 'pty'`: the simulator the server is connected to (its `executed` log is the oracle). */
   readonly simulator?: MarlinSim;
   /** With `printer: 'pty'`: the pseudo-terminal the server opened through `@serialport/bindings-cpp`. */
   readonly pty?: PtySimulator;
@@ -35,10 +37,16 @@ export interface TestServerOptions {
   /** Runs on the app after it is created and before it listens, e.g. to override a provider's setup. */
   beforeListen?: (app: NestFastifyApplication) => Promise<void> | void;
   /**
-   * Attach a simulated printer and wait until it is operational: `virtual` (port VIRTUAL, the in-process binding)
-   * or `pty` (a firmware-sim on a real pseudo-terminal, opened through the native serial binding).
+   * Attach a simulated printer and wait until it is operational: `virtual` (port VIRTUAL, the simulator inside the
+   * comm process) or `pty` (a firmware-sim in this process on a real pseudo-terminal, which the comm process opens
+   * through the native serial binding).
    */
   printer?: 'virtual' | 'pty';
+  /**
+   * Replaces the comm channel. Unset, the server runs as in production: the comm layer in its own child process
+   * (started from the TypeScript sources through tsx).
+   */
+  commChannel?: CommChannelFactory;
 }
 
 /** The real Hotend app, on a free port, in a scratch base directory. */
@@ -57,24 +65,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     serial: pty === undefined ? serial : { ...serial, additionalPorts: [pty.path] },
     ...options.config,
   };
-  // The sources under test cannot start the comm worker (it is built JavaScript), and `simulator` for `virtual` is
-  // the in-process object: run the comm layer in-process unless a test asks otherwise. test/comm-worker.e2e-spec.ts
-  // covers `serial.thread: worker` against the built server.
-  config.serial = { thread: 'main', ...(config.serial as Record<string, unknown> | undefined) };
   writeFileSync(join(basedir, 'config.yaml'), stringify(config), { mode: 0o600 });
   options.prepare?.(basedir);
-  const app = await createHotendApp(loadConfig(basedir), { logger: false });
+  const app = await createHotendApp(loadConfig(basedir), {
+    logger: false,
+    ...(options.commChannel === undefined ? {} : { commChannel: options.commChannel }),
+  });
   await options.beforeListen?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address !== 'object') throw new Error('server has no address');
   const url = `http://127.0.0.1:${address.port}`;
-  let simulator: MarlinSim | undefined = pty?.sim;
+  const simulator: MarlinSim | undefined = pty?.sim;
   if (printerPort !== undefined) {
-    const { PrinterCommService } = await import('../src/comm/printer-comm.service.js');
-    const comm = app.get(PrinterCommService);
-    await comm.connect({ port: printerPort, baudrate: 115200 });
-    simulator ??= comm.virtualPrinter;
+    await app.get(PrinterCommService).connect({ port: printerPort, baudrate: 115200 });
   }
   return {
     app,

@@ -4,7 +4,7 @@ import { type CommClock, type CommDiagnostics, type CommTrafficLog, PrinterComm 
 import { listDevicePorts, VIRTUAL_PORT } from './port-scanner.js';
 import { type CommLink, type LinkHandlers, openSerialLink, type SerialBinding } from './serial-link.js';
 
-/** The part of the configuration the comm layer is built from: plain data, so it can be sent to a worker thread. */
+/** The part of the configuration the comm layer is built from: plain data, so it can cross the comm channel. */
 export interface CommSettings {
   timeouts: HotendConfig['serial']['timeouts'];
   flowControl: HotendConfig['serial']['flowControl'];
@@ -40,8 +40,8 @@ export interface CommEngineIo {
 
 /**
  * PrinterComm with its ports: `VIRTUAL` through the simulator's binding (the simulator lives wherever the engine
- * lives), device paths through `@serialport/bindings-cpp` (loaded lazily). The same engine runs in-process
- * (`serial.thread: main`) and inside the comm worker (`serial.thread: worker`).
+ * lives), device paths through `@serialport/bindings-cpp` (loaded lazily). CommHost runs it, in the comm process or
+ * in the server's (see comm-channel.ts).
  */
 export class CommEngine {
   readonly comm: PrinterComm;

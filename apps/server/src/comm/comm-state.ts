@@ -1,4 +1,4 @@
-import type { PrinterFlags, PrinterStateId } from './printer-comm.types.js';
+import type { PrinterFlags, PrinterSnapshot, PrinterStateId } from './printer-comm.types.js';
 
 /** OctoPrint's human text for each state (`MachineCom.getStateString`). Error states show the error instead. */
 export const STATE_TEXTS: Readonly<Record<PrinterStateId, string>> = {
@@ -49,8 +49,8 @@ export function stateText(state: PrinterStateId, options: { sdPrinting: boolean 
   return STATE_TEXTS[state];
 }
 
-/** OctoPrint's `state.flags` for a state. `ready` = operational, not printing and not busy streaming. */
-export function stateFlags(state: PrinterStateId, options: { sdReady: boolean; busy: boolean }): PrinterFlags {
+/** OctoPrint's `state.flags` for a state. `ready` = operational and not printing. */
+export function stateFlags(state: PrinterStateId, options: { sdReady: boolean }): PrinterFlags {
   const operational = OPERATIONAL_STATES.has(state);
   const printing = PRINTING_STATES.has(state);
   const error = state === 'ERROR' || state === 'CLOSED_WITH_ERROR';
@@ -64,7 +64,34 @@ export function stateFlags(state: PrinterStateId, options: { sdReady: boolean; b
     closedOrError: error || state === 'OFFLINE' || state === 'CLOSED',
     error,
     paused: state === 'PAUSED',
-    ready: operational && !printing && !options.busy,
+    ready: operational && !printing,
     sdReady: options.sdReady,
+  };
+}
+
+/** The printer before any connection: what the server shows until the comm layer reports. */
+export function initialSnapshot(): PrinterSnapshot {
+  return {
+    status: { id: 'CLOSED', text: STATE_TEXTS.CLOSED, flags: stateFlags('CLOSED', { sdReady: false }) },
+    connection: { state: 'Closed', port: null, baudrate: null },
+    heaters: {},
+    sd: { ready: false, printing: false },
+    lastError: null,
+    firmware: { name: null, capabilities: {} },
+  };
+}
+
+/**
+ * The printer after its comm process died: offline after an error with the reason, whatever it showed before
+ * (connection details kept, so the UI still names the port).
+ */
+export function lostSnapshot(before: PrinterSnapshot, reason: string): PrinterSnapshot {
+  const id = 'CLOSED_WITH_ERROR';
+  const text = STATE_TEXTS[id];
+  return {
+    ...before,
+    status: { id, text, flags: stateFlags(id, { sdReady: false }), error: reason },
+    connection: { ...before.connection, state: text },
+    lastError: { error: reason, reason: 'serial', consequence: null, faq: null, logs: [] },
   };
 }

@@ -4,10 +4,13 @@ import { commandCode, commandParameter, MAX_LINE_BYTES, numberedLine, stripComme
 import type {
   ConnectionParameters,
   CurrentConnection,
+  FirmwareInfo,
   HeaterReadings,
   PrinterErrorInfo,
+  PrinterSnapshot,
   PrinterStateId,
   PrinterStatus,
+  SdFileEntry,
   SdStatus,
   TemperatureSample,
 } from './printer-comm.types.js';
@@ -24,7 +27,6 @@ import {
   parseResendRequest,
   parseSdPrintingByte,
   parseTemperatureLine,
-  type SdFileEntry,
 } from './reply-parsers.js';
 import { type CommLink, type LinkHandlers, type OpenLink, SerialWriteError } from './serial-link.js';
 
@@ -144,7 +146,6 @@ const MAX_CONSECUTIVE_RESENDS = 10;
 const MAX_CONSECUTIVE_TIMEOUTS = 5;
 const RESEND_OK_TIMEOUT_MS = 500;
 const ERROR_CONTINUATION_MS = 1000;
-const HISTORY_SPAN_MS = 30 * 60 * 1000;
 const TERMINAL_LINES = 20;
 const MAX_NOT_SD_PRINTING = 2;
 /** Longest command accepted; `N<7 digits> ` and `*<cs>` must still fit Marlin's 95 bytes. */
@@ -163,7 +164,10 @@ type Deferred = { resolve(): void; reject(error: Error): void };
  * SD state and OctoPrint's state machine. Nothing here knows about Nest or HTTP; time comes from `clock`.
  */
 export class PrinterComm {
-  /** `state` (PrinterStatus), `action` ({action, parameters}), `prompt`, `temperature`, `sdFiles`. */
+  /**
+   * `state` (PrinterStatus), `temperature` (TemperatureSample), `firmware` (FirmwareInfo), `printerError`
+   * (PrinterErrorInfo), `action` (HostAction), `sdFiles` (SdFileEntry[]): the payloads of CommEvents.
+   */
   readonly events = new EventEmitter();
 
   private readonly clock: CommClock;
@@ -247,8 +251,6 @@ export class PrinterComm {
   private autoreportTemperature = false;
   private autoreportSd = false;
   private readonly readings: HeaterReadings = {};
-  private readonly offsets = new Map<string, number>();
-  private readonly historyRing: TemperatureSample[] = [];
   private tool = 0;
   private previousTool = 0;
   private readonly invalid = new Set<number>();
@@ -282,7 +284,7 @@ export class PrinterComm {
     const status: PrinterStatus = {
       id: this.state,
       text: stateText(this.state, { sdPrinting: this.sdPrinting }),
-      flags: stateFlags(this.state, { sdReady: this.sdReady, busy: false }),
+      flags: stateFlags(this.state, { sdReady: this.sdReady }),
     };
     if (this.errorText !== undefined) status.error = this.errorText;
     return status;
@@ -299,10 +301,6 @@ export class PrinterComm {
     for (const [key, reading] of Object.entries(this.readings))
       copy[key] = { actual: reading.actual, target: reading.target };
     return copy;
-  }
-
-  get temperatureHistory(): readonly TemperatureSample[] {
-    return this.historyRing;
   }
 
   get sd(): SdStatus {
@@ -335,18 +333,20 @@ export class PrinterComm {
     return this.capabilities;
   }
 
-  get firmware(): string | undefined {
-    return this.firmwareName;
+  get firmware(): FirmwareInfo {
+    return { name: this.firmwareName ?? null, capabilities: Object.fromEntries(this.capabilities) };
   }
 
-  /** Offsets applied host side (OctoPrint's tool/bed offsets); the printer API sets them. */
-  get temperatureOffsets(): ReadonlyMap<string, number> {
-    return this.offsets;
-  }
-
-  setTemperatureOffset(heater: string, offset: number): void {
-    if (offset === 0) this.offsets.delete(heater);
-    else this.offsets.set(heater, offset);
+  /** Everything the server mirrors, as one plain value. */
+  get snapshot(): PrinterSnapshot {
+    return {
+      status: this.status,
+      connection: this.connection,
+      heaters: this.heaters,
+      sd: this.sd,
+      lastError: this.lastErrorInfo ?? null,
+      firmware: this.firmware,
+    };
   }
 
   /** The last terminal lines (`Send: ...` / `Recv: ...`). */
@@ -530,6 +530,7 @@ export class PrinterComm {
     this.enqueue(followUps, undefined);
     this.schedulePoll();
     this.scheduleSdPoll();
+    this.events.emit('firmware', this.firmware);
   }
 
   // ---------------------------------------------------------------- sending
@@ -762,7 +763,7 @@ export class PrinterComm {
       waiter.reject(new ConnectionLostError(message));
       return;
     }
-    this.lastErrorInfo = { error: message, reason: 'serial', consequence: null, faq: null, logs: [...this.terminal] };
+    this.recordError({ error: message, reason: 'serial', consequence: null, faq: null, logs: [...this.terminal] });
     this.closeWithError(message);
   }
 
@@ -939,7 +940,10 @@ export class PrinterComm {
   private onSdLine(line: string): void {
     if (/SD init fail|volume\.init failed|No media|openRoot failed|SD Card unmounted|SD card released/i.test(line)) {
       this.sdReady = false;
-      this.files = [];
+      if (this.files.length > 0) {
+        this.files = [];
+        this.events.emit('sdFiles', this.files);
+      }
       this.sdFileSelected = false;
       this.stopSdPrint();
       this.scheduleSdPoll();
@@ -1003,13 +1007,9 @@ export class PrinterComm {
         target: reading.target === undefined ? (previous?.target ?? null) : reading.target,
       };
     }
-    const now = this.epochOffset + this.clock.now();
-    this.historyRing.push({ time: Math.floor(now / 1000), heaters: structuredClone(this.readings) });
-    const cutoff = Math.floor((now - HISTORY_SPAN_MS) / 1000);
-    let drop = 0;
-    while (drop < this.historyRing.length && (this.historyRing[drop]?.time ?? 0) < cutoff) drop += 1;
-    if (drop > 0) this.historyRing.splice(0, drop);
-    this.events.emit('temperature', this.readings);
+    const time = Math.floor((this.epochOffset + this.clock.now()) / 1000);
+    const sample: TemperatureSample = { time, heaters: this.heaters };
+    this.events.emit('temperature', sample);
   }
 
   private hasChamber(): boolean {
@@ -1040,8 +1040,6 @@ export class PrinterComm {
           this.setState('OPERATIONAL');
         }
         break;
-      default:
-        if (action.action.startsWith('prompt_')) this.events.emit('prompt', action);
     }
   }
 
@@ -1364,13 +1362,13 @@ export class PrinterComm {
     if (this.state === 'ERROR' || this.state === 'CLOSED_WITH_ERROR') return;
     this.error(`Changing monitoring state to "Error": ${message}`);
     const sendM112 = this.options.sendM112OnError !== false && !this.sdPrinting;
-    this.lastErrorInfo = {
+    this.recordError({
       error: message,
       reason: errorReason(message),
       consequence: sendM112 ? 'emergency' : 'disconnect',
       faq: faqFor(errorReason(message)),
       logs: [...this.terminal],
-    };
+    });
     this.errorText = message;
     this.setState('ERROR');
     if (sendM112) this.emergencyStop();
@@ -1482,6 +1480,12 @@ export class PrinterComm {
     const to = stateText(state, { sdPrinting: this.sdPrinting });
     this.log(`Changing monitoring state from "${from}" to "${to}"`);
     this.emitState();
+  }
+
+  private recordError(info: PrinterErrorInfo): void {
+    this.lastErrorInfo = info;
+    // Not `error`: an EventEmitter throws an `error` event nobody listens to.
+    this.events.emit('printerError', info);
   }
 
   private emitState(): void {

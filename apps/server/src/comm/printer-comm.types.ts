@@ -90,6 +90,72 @@ export interface CurrentConnection {
   baudrate: number | null;
 }
 
+/** What the firmware said about itself: M115's `FIRMWARE_NAME` and its `Cap:` lines (empty until the probe ran). */
+export interface FirmwareInfo {
+  name: string | null;
+  capabilities: Record<string, boolean>;
+}
+
+/**
+ * The printer as the rest of the server sees it: the one value the comm layer publishes across the channel (see
+ * comm-channel.ts). Plain, structured-clone safe data; `lastError` is null (not undefined) so a delta can clear it.
+ */
+export interface PrinterSnapshot {
+  status: PrinterStatus;
+  connection: CurrentConnection;
+  /** Latest readings. */
+  heaters: HeaterReadings;
+  sd: SdStatus;
+  lastError: PrinterErrorInfo | null;
+  firmware: FirmwareInfo;
+}
+
+/** One line of the conversation with the printer, as the terminal and `serial.log` show it. */
+export interface TerminalLine {
+  direction: 'Send' | 'Recv' | 'Info';
+  line: string;
+}
+
+/** A host action command (`//action:pause`, `//action:prompt_begin ...`). */
+export interface HostAction {
+  action: string;
+  parameters: string;
+}
+
+/** One entry of an SD card listing (M20). */
+export interface SdFileEntry {
+  /** Path as the firmware knows it (8.3), with a leading slash. */
+  name: string;
+  size: number | undefined;
+  /** Long file name, when the firmware reports it (`M20 L`). */
+  longName: string | undefined;
+  /** Modification time in epoch seconds (`M20 T`), when plausible. */
+  date: number | undefined;
+}
+
+/**
+ * What a subscriber of PrinterCommService receives, by event name. `terminal` carries the lines sent and received
+ * since the previous batch, in order and each exactly once; lines are only collected while someone subscribes to
+ * it (or `serial.log` is on), so an unwatched conversation costs nothing across the channel.
+ */
+export interface CommEvents {
+  /** The printer state changed (also on SD print progress states). */
+  state: PrinterStatus;
+  /** A temperature report arrived. */
+  temperature: TemperatureSample;
+  terminal: readonly TerminalLine[];
+  /** The firmware answered the M115 probe (after every handshake and external reset). */
+  firmware: FirmwareInfo;
+  /** A fatal error (firmware error, serial failure, a comm process that died); also in `lastError`. */
+  error: PrinterErrorInfo;
+  /** A host action command from the firmware. */
+  action: HostAction;
+  /** A new SD card listing (also an empty one when the card went away). */
+  sdFiles: readonly SdFileEntry[];
+}
+
+export type CommEventName = keyof CommEvents;
+
 /**
  * What PrinterComm offers the rest of the server. Reads never touch the port; `send` queues and resolves once the
  * firmware acknowledged every line (or rejects when the printer is not operational or the connection drops).
@@ -112,6 +178,27 @@ export interface PrinterCommApi {
   /** Serial ports that can be offered to connect to (always includes `VIRTUAL`). */
   listPorts(): Promise<string[]>;
 }
+
+/**
+ * The printer as one value plus its events, for sections that follow it (the push socket, the job engine); the
+ * server's PrinterCommService implements it besides PrinterCommApi, under the token PRINTER_FEED.
+ */
+export interface PrinterFeed {
+  /** The whole printer state; PrinterCommApi's getters are its fields. */
+  readonly snapshot: PrinterSnapshot;
+  /** The card's files from the last `M20` listing. */
+  readonly sdFiles: readonly SdFileEntry[];
+  /** Readings over the last 30 minutes, oldest first. */
+  readonly temperatureHistory: readonly TemperatureSample[];
+  /**
+   * Calls `listener` for every `event` from now on, in the order they happened; returns the unsubscribe function.
+   * Listeners run on the server's event loop once `snapshot` shows the state they describe.
+   */
+  subscribe<K extends CommEventName>(event: K, listener: (payload: CommEvents[K]) => void): () => void;
+}
+
+/** DI token for PrinterFeed, provided globally by CommModule. */
+export const PRINTER_FEED = Symbol('PRINTER_FEED');
 
 /** DI token for PrinterCommApi, provided globally by CommModule. */
 export const PRINTER_COMM = Symbol('PRINTER_COMM');

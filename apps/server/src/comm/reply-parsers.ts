@@ -1,4 +1,5 @@
 /** Parsers for what the firmware sends back (marlin-protocol.md §1.3, §3.5, §3.8, §3.10). Pure functions. */
+import type { HostAction, SdFileEntry } from './printer-comm.types.js';
 
 /** One raw sensor reading; `target` is undefined when the firmware printed none. */
 export interface RawReading {
@@ -58,14 +59,6 @@ export function canonicalHeaters(
   return heaters;
 }
 
-/** An entry of an `M20` listing. `date` is epoch seconds, only when the firmware gave a plausible FAT timestamp. */
-export interface SdFileEntry {
-  name: string;
-  size: number | undefined;
-  longName: string | undefined;
-  date: number | undefined;
-}
-
 /** FAT dates before 2008-05-29 are firmware defaults (e.g. 2000-01-01), not real dates. */
 const EARLIEST_PLAUSIBLE_DATE = Date.UTC(2008, 4, 29) / 1000;
 
@@ -116,7 +109,7 @@ export function parseSdPrintingByte(line: string): { done: number; total: number
 }
 
 /** `//action:<name> <params>` (also `// action:`). */
-export function parseActionCommand(line: string): { action: string; parameters: string } | undefined {
+export function parseActionCommand(line: string): HostAction | undefined {
   const match = /^\/\/\s*action:(\S+)\s*(.*)$/.exec(line.trim());
   if (match === null) return undefined;
   return { action: match[1] ?? '', parameters: (match[2] ?? '').trim() };

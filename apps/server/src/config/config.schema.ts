@@ -102,6 +102,9 @@ export class PrinterProfileConfig {
 export const FLOW_CONTROL_MODES = ['ping-pong', 'send-ahead'] as const;
 export type FlowControlMode = (typeof FLOW_CONTROL_MODES)[number];
 
+export const COMM_PROCESSES = ['child', 'server'] as const;
+export type CommProcess = (typeof COMM_PROCESSES)[number];
+/** The deprecated `serial.thread` values: `worker` is today's `commProcess: child`, `main` is `server`. */
 export const SERIAL_THREADS = ['worker', 'main'] as const;
 export type SerialThread = (typeof SERIAL_THREADS)[number];
 
@@ -139,10 +142,12 @@ export class SerialConfig {
   /** Device paths to offer besides the detected ones. */
   @IsArray() @IsString({ each: true }) additionalPorts: string[] = [];
   /**
-   * Where the serial protocol runs: `worker` (a worker thread owning the port, so HTTP load never delays the G-code
-   * stream) or `main` (in-process, on the HTTP server's event loop; for debugging and in-process test simulators).
+   * Where the serial protocol runs: `child` (a separate process owning the port, so HTTP load never delays the
+   * G-code stream) or `server` (in the server's process, on the HTTP event loop; for debugging). Unset: `child`.
    */
-  @IsIn(SERIAL_THREADS) thread: SerialThread = 'worker';
+  @IsOptional() @IsIn(COMM_PROCESSES) commProcess?: CommProcess;
+  /** Deprecated name of `commProcess` (`worker` = `child`, `main` = `server`); accepted, with a warning. */
+  @IsOptional() @IsIn(SERIAL_THREADS) thread?: SerialThread;
 }
 
 /** One entry of `system.actions`: a custom system command, or a `divider` for the menu. */

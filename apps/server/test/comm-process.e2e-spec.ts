@@ -1,6 +1,6 @@
 /**
- * `serial.thread: worker` end to end, on the built server as `npm start` runs it (`dist/main.js` in a child process:
- * the comm worker is built JavaScript, which the TypeScript sources the other tests run cannot start). The printer is
+ * The comm process (`serial.commProcess: child`, the default) end to end, on the built server as `npm start` runs it
+ * (`dist/main.js` in a child process, its comm process built JavaScript too). The printer is
  * firmware-sim on a real pty in this process, so its executed-command log is the oracle for the exact G-code.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -48,7 +48,7 @@ async function startServer(basedir: string): Promise<ServerProcess> {
   return { child, url: url.replace('localhost', '127.0.0.1'), output: () => output, exited };
 }
 
-describe('serial comm in the worker process (built server, printer on a pty)', () => {
+describe('serial comm in the comm process (built server, printer on a pty)', () => {
   let basedir: string;
   let pty: PtySimulator;
   let server: ServerProcess;
@@ -68,7 +68,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
   }
 
   beforeAll(async () => {
-    basedir = mkdtempSync(join(tmpdir(), 'hotend-comm-worker-'));
+    basedir = mkdtempSync(join(tmpdir(), 'hotend-comm-process-'));
     pty = await startPtySimulator({ resetOnOpen: false, moveTimeFactor: 0.01 });
     const config = {
       api: { keys: [{ name: 'admin', key: TEST_KEYS.ADMIN, permissions: ['ADMIN'] }] },
@@ -77,7 +77,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
         baudrate: 115200,
         autoconnect: true,
         log: true,
-        thread: 'worker',
+        commProcess: 'child',
         additionalPorts: [pty.path],
       },
     };
@@ -100,7 +100,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     rmSync(basedir, { recursive: true, force: true });
   });
 
-  it('reports the connection and the printer state the worker posted', async () => {
+  it('reports the connection and the printer state the comm process posted', async () => {
     expect((await client.connection.getSettings()).current).toEqual({
       state: 'Operational',
       port: pty.path,
@@ -114,16 +114,16 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     expect(state.temperature?.['bed']).toMatchObject({ actual: 21.3, target: 0, offset: 0 });
   });
 
-  it('sends exactly the G-code of each command through the worker', async () => {
+  it('sends exactly the G-code of each command through the comm process', async () => {
     await expectGcode(() => client.printer.jog({ x: 10, y: -5, z: 0.02 }), ['G91', 'G0 X10 Y-5 Z0.02 F200', 'G90']);
     await expectGcode(() => client.printer.home(['x', 'y']), ['G91', 'G28 X0 Y0', 'G90']);
     await expectGcode(
-      () => client.control.sendGcode(['M117 from the worker', 'G1 X5 F3000']),
-      ['M117 from the worker', 'G1 X5 F3000'],
+      () => client.control.sendGcode(['M117 from the comm process', 'G1 X5 F3000']),
+      ['M117 from the comm process', 'G1 X5 F3000'],
     );
   });
 
-  it('mirrors targets and temperature history from the worker', async () => {
+  it('mirrors targets and temperature history from the comm process', async () => {
     await expectGcode(() => client.printer.setBedTargetTemperature(75), ['M140 S75']);
     await vi.waitFor(async () => expect((await client.printer.getBedState()).bed?.target).toBe(75), {
       timeout: 10_000,
@@ -156,7 +156,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     await expectGcode(() => client.printer.setFeedrate(105), ['M220 S105']);
   });
 
-  it('reports a command the worker refused in hotend.log (the error crossed the thread boundary)', async () => {
+  it('reports a command the comm process refused in hotend.log (the error crossed the process boundary)', async () => {
     await client.control.sendGcode(`M117 ${'x'.repeat(116)}`);
     await vi.waitFor(
       () =>
@@ -167,7 +167,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     );
   });
 
-  it('writes serial.log and hotend.comm lines from the worker through the main thread', async () => {
+  it('writes serial.log and hotend.comm lines from the comm process through the server', async () => {
     await vi.waitFor(
       () => {
         const serialLog = readFileSync(join(basedir, 'logs', 'serial.log'), 'utf8');
@@ -182,9 +182,9 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
     expect(hotendLog).toContain('hotend.comm - INFO - Changing monitoring state from "Connecting" to "Operational"');
   });
 
-  it('survives the worker dying: offline after error, and the next connect starts a fresh worker', async () => {
-    // The server's only child process is the comm worker (read from /proc: no procps needed on a bare CI image).
-    const workerPid = (): number | undefined =>
+  it('survives the comm process dying: offline after error, and the next connect starts a fresh one', async () => {
+    // The server's only child process is the comm process (read from /proc: no procps needed on a bare CI image).
+    const commPid = (): number | undefined =>
       readdirSync('/proc')
         .filter((name) => /^\d+$/.test(name))
         .map(Number)
@@ -197,7 +197,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
             return false; // gone between the listing and the read
           }
         });
-    const first = workerPid();
+    const first = commPid();
     expect(first).toBeDefined();
     process.kill(first ?? 0, 'SIGKILL');
     await vi.waitFor(
@@ -205,7 +205,7 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
       { timeout: 10_000, interval: 25 },
     );
     expect(await client.printer.getErrorInfo()).toMatchObject({
-      error: 'The serial worker stopped (SIGKILL)',
+      error: 'The comm process stopped (SIGKILL)',
       reason: 'serial',
     });
     await client.connection.connect({ port: pty.path, baudrate: 115200 });
@@ -213,16 +213,16 @@ describe('serial comm in the worker process (built server, printer on a pty)', (
       timeout: 10_000,
       interval: 25,
     });
-    expect(workerPid()).not.toBe(first);
+    expect(commPid()).not.toBe(first);
     await expectGcode(() => client.printer.setFeedrate(95), ['M220 S95']);
     expect(readFileSync(join(basedir, 'logs', 'hotend.log'), 'utf8')).toContain(
-      'The serial worker stopped (SIGKILL); it starts again on the next connect',
+      'The comm process stopped (SIGKILL); it starts again on the next connect',
     );
   });
 
-  it('shuts down cleanly on SIGTERM: disconnects, ends the worker and exits', async () => {
+  it('shuts down cleanly on SIGTERM: disconnects, ends the comm process and exits', async () => {
     server.child.kill('SIGTERM');
-    // Nest's shutdown hook closes the app (the worker disconnects the printer and ends), then re-raises the signal.
+    // Nest's shutdown hook closes the app (the comm process disconnects the printer and ends), then re-raises the signal.
     expect(await server.exited).toBe('SIGTERM');
     expect(readFileSync(join(basedir, 'logs', 'hotend.log'), 'utf8')).toContain(
       'hotend.comm - INFO - Changing monitoring state from "Operational" to "Offline"',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { reviveError, serializeError } from './comm-worker.protocol.js';
+import { reviveError, serializeError } from './comm-channel.js';
 import { CommandRejectedError, ConnectionLostError } from './printer-comm.js';
 import { SerialWriteError } from './serial-link.js';
 
-/** What crosses the IPC channel: the serialized error after a structured clone, as the worker sends it. */
+/** What crosses the IPC channel: the serialized error after a structured clone, as the comm process sends it. */
 const acrossTheChannel = (error: unknown): Error => reviveError(structuredClone(serializeError(error)));
 
-describe('errors between the comm worker and the server', () => {
+describe('errors between the comm process and the server', () => {
   it('rebuilds the comm layer error classes with their messages, so callers can tell them apart', () => {
     const rejected = acrossTheChannel(new CommandRejectedError('Printer is not operational'));
     expect(rejected).toBeInstanceOf(CommandRejectedError);
