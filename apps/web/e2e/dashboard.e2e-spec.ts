@@ -247,6 +247,22 @@ describe('the dashboard in Chromium against the simulator', () => {
     });
   });
 
+  it('disconnects and connects again from the connection panel', async () => {
+    const { context, page } = await openPage();
+    await signIn(page, KEYS.admin);
+    const state = page.getByTestId('printer-state');
+    await state.filter({ hasText: 'Operational' }).waitFor();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await expect.poll(() => state.textContent()).toMatch(/^(Offline|Closed)/);
+    expect(await page.getByText('Connect the printer to see its temperatures.').count()).toBe(1);
+    await page.getByLabel('Port').selectOption('VIRTUAL');
+    await page.getByLabel('Baud rate').selectOption('115200');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect.poll(() => state.textContent()).toBe('Operational');
+    await expect.poll(() => actualOf(page, 'tool0')).toBeGreaterThan(0);
+    await context.close();
+  });
+
   it('works at phone size and in dark mode', async () => {
     for (const dark of [false, true]) {
       const { context, page } = await openPage({ phone: true, dark });

@@ -1,6 +1,11 @@
-import type { ConnectionSettings, HotendClient, PrinterState, TemperatureData } from '@hotend/sdk';
+import type { ConnectionSettings, HotendClient, PrinterErrorInfo, PrinterState, TemperatureData } from '@hotend/sdk';
 import { messageOf, statusOf } from './errors';
 import { sampleFromHistory, sortHeaters, TemperatureHistory } from './temperature-history';
+
+/** Connection states in which the printer answers (`Operational`, `Printing`, ...), unlike `Closed` or `Error: ...`. */
+export function isConnected(connectionState: string): boolean {
+  return !/^(closed|offline|error|opening|connecting|detecting|unknown)/i.test(connectionState);
+}
 
 /** How often the printer is read while no push socket delivers updates. */
 export const POLL_INTERVAL_MS = 1000;
@@ -15,6 +20,8 @@ export class PrinterStore {
   temperatures = $state<Record<string, TemperatureData>>({});
   /** Bumped on every history change, so the chart redraws without the store copying the columns. */
   historyVersion = $state(0);
+  /** What went wrong when the printer is in an error state (`/api/printer/error`), or null. */
+  errorInfo = $state<PrinterErrorInfo | null>(null);
   /** Why the last read failed (the server is down, the key was refused), or null. */
   readError = $state<string | null>(null);
   loaded = $state(false);
@@ -71,14 +78,28 @@ export class PrinterStore {
 
   private async read(): Promise<void> {
     try {
-      const [connection] = await Promise.all([this.client.connection.getSettings(), this.readPrinter()]);
+      const connection = await this.client.connection.getSettings();
       this.connection = connection;
+      // Without a connection /api/printer answers 409, which the browser would log as a failed request.
+      if (isConnected(connection.current.state)) await this.readPrinter();
+      else this.clearPrinter();
       this.readError = null;
+      await this.readErrorInfo(connection.current.state);
     } catch (error) {
       this.readError = messageOf(error);
     } finally {
       this.loaded = true;
     }
+  }
+
+  /** The error details, read once each time the printer enters an error state. */
+  private async readErrorInfo(connectionState: string): Promise<void> {
+    const failed = /error/i.test(connectionState) || this.state?.flags.error === true;
+    if (!failed) {
+      this.errorInfo = null;
+      return;
+    }
+    if (this.errorInfo === null) this.errorInfo = await this.client.printer.getErrorInfo();
   }
 
   private async readPrinter(): Promise<void> {
@@ -95,10 +116,14 @@ export class PrinterStore {
       this.history.add({ time: Date.now() / 1000, heaters: this.temperatures });
       this.historyVersion += 1;
     } catch (error) {
-      // 409: not operational. The connection read says what it is instead; the chart keeps its history.
+      // 409: the connection closed since it was read. The chart keeps its history.
       if (statusOf(error) !== 409) throw error;
-      this.state = null;
-      this.temperatures = {};
+      this.clearPrinter();
     }
+  }
+
+  private clearPrinter(): void {
+    this.state = null;
+    this.temperatures = {};
   }
 }
