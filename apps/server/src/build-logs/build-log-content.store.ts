@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { type FileHandle, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { type OpenedFile, openedFile } from '../common/files/opened-file.js';
 
 /** Thrown by `receive` when the body grows past the limit; the temp file is already gone. */
 export class ContentTooLargeError extends Error {
@@ -35,6 +36,22 @@ export interface ReceivedContent {
 export class BuildLogContentStore {
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true });
+  }
+
+  /** The content of `id`, opened for reading; undefined when there is no such file. */
+  async open(id: number): Promise<OpenedFile | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathOf(id), 'r');
+    } catch {
+      return undefined;
+    }
+    // The size of the open file, not of the name: a concurrent delete cannot change what is sent.
+    const { size } = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    return openedFile(handle, size);
   }
 
   pathOf(id: number): string {

@@ -11,11 +11,10 @@ import {
   HttpStatus,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { open } from 'node:fs/promises';
 import { HotendConfigService } from '../config/config.service.js';
 import type { IncomingBuildLog } from './build-log-body.js';
 import { BuildLogContentStore, ContentAbortedError, ContentTooLargeError } from './build-log-content.store.js';
-import { parseByteRange } from '../common/http/byte-range.js';
+import { rangedDownload } from '../common/http/ranged-download.js';
 import { parseExitCodes } from './build-log-params.js';
 import {
   BUILD_LOG_REPOSITORY,
@@ -108,35 +107,20 @@ export class BuildLogsService implements OnModuleInit, OnModuleDestroy {
    */
   async sendContent(idText: string, range: string | undefined, reply: FastifyReply): Promise<void> {
     const log = await this.find(parseBuildLogId(idText));
-    // Open first, then stat the open file: a concurrent delete cannot pull the file from under the stream.
-    const file = await open(this.contents.pathOf(log.id), 'r').catch((error: unknown) => {
-      this.logger.error(`Build log ${log.id} has a row but no content file: ${error}`);
+    const file = await this.contents.open(log.id);
+    if (file === undefined) {
+      this.logger.error(`Build log ${log.id} has a row but no content file`);
       throw new NotFoundException(`The content of build log ${log.id} is missing`);
-    });
-    let streaming = false;
-    try {
-      const { size } = await file.stat();
-      const resolved = parseByteRange(range, size);
-      void reply.header('accept-ranges', 'bytes');
-      if (resolved === 'unsatisfiable') {
-        void reply.header('content-range', `bytes */${size}`);
-        throw new HttpException(
-          `range: "${range}" lies outside the ${size}-byte log`,
-          HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-        );
-      }
-      const { start, end } = resolved ?? { start: 0, end: size - 1 };
-      if (resolved !== undefined) void reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
-      void reply.header('content-type', 'text/plain; charset=utf-8').header('content-length', end - start + 1);
-      if (end < start) {
-        void reply.send('');
-        return;
-      }
-      streaming = true;
-      void reply.send(file.createReadStream({ start, end, autoClose: true }));
-    } finally {
-      if (!streaming) await file.close();
     }
+    const download = await rangedDownload(file, range);
+    void reply.headers(download.headers);
+    if (download.status === 416) {
+      throw new HttpException(
+        `range: "${range}" lies outside the ${file.size}-byte log`,
+        HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+      );
+    }
+    void reply.status(download.status).header('content-type', 'text/plain; charset=utf-8').send(download.body);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { constants, createReadStream, type ReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type OpenedFile, openedFile } from '../../common/files/opened-file.js';
 import { HotendLogService } from '../../logging/log.service.js';
 
 export interface LogFileInfo {
@@ -11,12 +12,8 @@ export interface LogFileInfo {
   readonly modified: number;
 }
 
-/** An opened log file: reading goes through this descriptor, so a rename or swap afterwards changes nothing. */
-export interface OpenedLogFile extends LogFileInfo {
-  /** Bytes `[start, end]` (inclusive) of the file as it was when opened; closes the descriptor when done. */
-  read(start: number, end: number): ReadStream;
-  close(): Promise<void>;
-}
+/** An opened log file: reading goes through its descriptor, so a rename or swap afterwards changes nothing. */
+export interface OpenedLogFile extends LogFileInfo, OpenedFile {}
 
 /** Why a name is not a log file name; undefined when it is one. */
 export function problemWithLogName(name: string): string | undefined {
@@ -85,21 +82,7 @@ export class LogFilesRepository {
       await handle.close();
       return undefined;
     }
-    let closed = false;
-    return {
-      name,
-      size: info.size,
-      modified: Math.floor(info.mtimeMs / 1000),
-      read: (start, end) => {
-        closed = true;
-        return createReadStream('', { fd: handle, start, end, autoClose: true, highWaterMark: 64 * 1024 });
-      },
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await handle.close();
-      },
-    };
+    return { ...openedFile(handle, info.size), name, modified: Math.floor(info.mtimeMs / 1000) };
   }
 
   /** Deletes a log file; false when there is no such log file. An active log starts afresh at once. */

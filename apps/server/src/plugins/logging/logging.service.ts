@@ -5,7 +5,7 @@ import type { LogLevelName } from '../../config/config.schema.js';
 import { HotendConfigService } from '../../config/config.service.js';
 import { validateLevelMap } from '../../logging/log-levels.js';
 import { HotendLogService } from '../../logging/log.service.js';
-import { parseByteRange } from '../../common/http/byte-range.js';
+import { rangedDownload } from '../../common/http/ranged-download.js';
 import {
   LogFilesRepository,
   type LogFileInfo,
@@ -83,32 +83,17 @@ export class LoggingPluginService {
     this.checkName(name);
     const file = await this.files.open(name);
     if (file === undefined) throw this.notFound(name);
-    const headers: Record<string, string> = {
+    const download = await rangedDownload(file, rangeHeader, headOnly);
+    const headers = {
       'content-type': 'text/plain; charset=utf-8',
       'content-disposition': contentDisposition(name),
-      'accept-ranges': 'bytes',
       'cache-control': NO_CACHE,
       'last-modified': new Date(file.modified * 1000).toUTCString(),
+      ...download.headers,
     };
-    const range = parseByteRange(rangeHeader, file.size);
-    if (range === 'unsatisfiable') {
-      await file.close();
-      return { status: 416, headers: { ...headers, 'content-range': `bytes */${file.size}` }, body: '' };
-    }
-    if (file.size === 0) {
-      await file.close();
-      return { status: 200, headers: { ...headers, 'content-length': '0' }, body: '' };
-    }
-    const { start, end } = range ?? { start: 0, end: file.size - 1 };
-    headers['content-length'] = String(end - start + 1);
-    if (range !== undefined) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
-    const status = range === undefined ? 200 : 206;
-    if (headOnly) {
-      // Fastify would read the file's stream to its end only to drop it; an empty one keeps the headers.
-      await file.close();
-      return { status, headers, body: Readable.from([]) };
-    }
-    return { status, headers, body: file.read(start, end) };
+    return download.status === 416
+      ? { status: 416, headers, body: '' }
+      : { status: download.status, headers, body: download.body };
   }
 
   /**
