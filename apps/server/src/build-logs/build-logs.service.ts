@@ -124,9 +124,9 @@ export class BuildLogsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Validates, then streams the body to a synced temp file, then inserts the row and renames the file into
-   * place in one transaction. Any failure leaves neither a row nor a file; a crash leaves at most a temp file or
-   * a row-less file, both removed at the next start.
+   * Validates, then receives the whole body (into memory or a temp file), then inserts the row and puts the
+   * content in place, synced, in one transaction. Any failure leaves neither a row nor a file; a crash leaves at
+   * most a temp file or a row-less file, both removed at the next start.
    */
   async publish(query: PublishBuildLogQueryDto, body: IncomingBuildLog): Promise<PublishBuildLogResponseDto> {
     if (query.endTime < query.startTime) {

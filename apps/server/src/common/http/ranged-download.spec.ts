@@ -16,9 +16,8 @@ async function fileWith(content: string): Promise<{ file: OpenedFile; closed: ()
   const path = join(folder, `${Math.random()}.log`);
   writeFileSync(path, content);
   const handle = await open(path, 'r');
-  let closed = false;
-  handle.once('close', () => (closed = true));
-  return { file: openedFile(handle, content.length), closed: () => closed };
+  // A closed FileHandle reports fd -1.
+  return { file: openedFile(handle, content.length), closed: () => handle.fd === -1 };
 }
 
 describe('rangedDownload', () => {
