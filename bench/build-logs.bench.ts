@@ -1,4 +1,5 @@
 // Build logs: list latency over 1,000,000 rows, publish throughput, and a 1 GB content download.
+// Figures with a goal are medians of interleaved rounds (the spread column shows their range).
 // Each measurement has a baseline from the same run: the same SQL straight on the repository, a raw
 // SQLite insert + file write, and a plain file read. Only 127.0.0.1; temp files are removed at the end.
 import {
@@ -25,12 +26,15 @@ import {
   type BuildLogQuery,
 } from '../apps/server/dist/build-logs/build-log.repository.js';
 import { HotendClient } from '../packages/sdk/dist/index.js';
-import { ratio, report } from './report.js';
+import { median, ratio, report, spread } from './report.js';
 
 const BENCH = 'build-logs';
 const ROWS = 1_000_000;
 const QUERIES_PER_CASE = 300;
+const LIST_ROUNDS = 3;
 const PUBLISHES = 300;
+const PUBLISH_ROUNDS = 5;
+const DOWNLOAD_ROUNDS = 3;
 const KEY = 'bench-admin-key-0123456789abcdef';
 const ARCHES = ['x86_64', 'aarch64', 'armv7', 'rp2040'];
 const BASE_TIME = 1_600_000_000;
@@ -167,74 +171,93 @@ function toQuery(params: Record<string, string>): BuildLogQuery {
   };
 }
 
+interface CaseRound {
+  http: number[];
+  direct: number[];
+}
+
+/** One round of one case: `count` queries, each straight on the repository and then over HTTP. */
+async function measureCase(
+  url: string,
+  direct: SqliteBuildLogRepository,
+  [name, make]: QueryCase,
+  count: number,
+): Promise<CaseRound> {
+  // The same query sequence in every round, so rounds differ only in what the machine was doing.
+  const random = lcg(name.length * 31 + 1);
+  const round: CaseRound = { http: [], direct: [] };
+  for (let i = 0; i < count; i += 1) {
+    const params = make(random);
+    let started = performance.now();
+    const expected = await direct.list(toQuery(params));
+    round.direct.push(performance.now() - started);
+    started = performance.now();
+    const response = await fetch(`${url}/api/v1/logs?${new URLSearchParams(params).toString()}`, {
+      headers: { 'x-api-key': KEY },
+    });
+    const body = (await response.json()) as { data: unknown[] };
+    round.http.push(performance.now() - started);
+    // Every case has more than a page of matches, so a short page means a wrong answer, not a fast one.
+    if (response.status !== 200 || body.data.length !== 25 || expected.length !== 25) {
+      throw new Error(
+        `list ${name} answered ${response.status} with ${body.data.length} rows (direct ${expected.length})`,
+      );
+    }
+  }
+  return round;
+}
+
+/**
+ * p50 and p99 of every case over HTTP and straight on the repository. A warm-up pass over all cases first (JIT,
+ * statement cache, page cache, the garbage of start-up), then LIST_ROUNDS rounds that each run every case, so a
+ * burst of load on the machine hits one round of many cases rather than all of one; each figure is the median of
+ * the rounds, with their spread.
+ */
 async function listLatency(url: string, direct: SqliteBuildLogRepository): Promise<void> {
-  for (const [name, make] of CASES) {
-    const random = lcg(name.length * 31 + 1);
-    // Warm-up (JIT, statement cache, page cache), not measured.
-    for (let i = 0; i < 30; i += 1) {
-      await (
-        await fetch(`${url}/api/v1/logs?${new URLSearchParams(make(random)).toString()}`, {
-          headers: { 'x-api-key': KEY },
-        })
-      ).arrayBuffer();
+  for (const queryCase of CASES) await measureCase(url, direct, queryCase, 30);
+  const rounds = new Map<string, CaseRound[]>();
+  for (let round = 0; round < LIST_ROUNDS; round += 1) {
+    for (const queryCase of CASES) {
+      const measured = await measureCase(url, direct, queryCase, QUERIES_PER_CASE);
+      rounds.set(queryCase[0], [...(rounds.get(queryCase[0]) ?? []), measured]);
     }
-    const httpTimes: number[] = [];
-    const directTimes: number[] = [];
-    for (let i = 0; i < QUERIES_PER_CASE; i += 1) {
-      const params = make(random);
-      let started = performance.now();
-      const expected = await direct.list(toQuery(params));
-      directTimes.push(performance.now() - started);
-      started = performance.now();
-      const response = await fetch(`${url}/api/v1/logs?${new URLSearchParams(params).toString()}`, {
-        headers: { 'x-api-key': KEY },
-      });
-      const body = (await response.json()) as { data: unknown[] };
-      httpTimes.push(performance.now() - started);
-      // Every case has more than a page of matches, so a short page means a wrong answer, not a fast one.
-      if (response.status !== 200 || body.data.length !== 25 || expected.length !== 25) {
-        throw new Error(
-          `list ${name} answered ${response.status} with ${body.data.length} rows (direct ${expected.length})`,
-        );
-      }
-    }
-    httpTimes.sort((a, b) => a - b);
-    directTimes.sort((a, b) => a - b);
-    const p99 = percentile(httpTimes, 99);
-    const baseline99 = percentile(directTimes, 99);
+  }
+  const percentileOf = (times: number[], p: number): number =>
+    percentile(
+      [...times].sort((a, b) => a - b),
+      p,
+    );
+  for (const [name] of CASES) {
+    const measured = rounds.get(name) ?? [];
+    const p99s = measured.map((round) => percentileOf(round.http, 99));
+    const p99 = median(p99s);
+    const baseline99 = median(measured.map((round) => percentileOf(round.direct, 99)));
     report({
       bench: BENCH,
       case: `list ${name}: p50`,
-      value: percentile(httpTimes, 50),
+      value: median(measured.map((round) => percentileOf(round.http, 50))),
       unit: 'ms',
-      baseline: percentile(directTimes, 50),
+      baseline: median(measured.map((round) => percentileOf(round.direct, 50))),
     });
     report({
       bench: BENCH,
-      case: `list ${name}: p99`,
+      case: `list ${name}: p99 (median of ${LIST_ROUNDS})`,
       value: p99,
       unit: 'ms',
       baseline: baseline99,
       ratio: ratio(p99, baseline99),
       goal: 'p99 <= 10 ms',
+      spread: spread(p99s),
     });
   }
 }
 
+/**
+ * Sequential 10 KB publishes over HTTP against what publish does minus HTTP and validation (a durable file
+ * write and a FULL-synchronous insert), in alternating rounds; medians of PUBLISH_ROUNDS.
+ */
 async function publishThroughput(client: HotendClient, basedir: string): Promise<void> {
   const body = Buffer.alloc(10 * 1024, 0x6c);
-  let started = performance.now();
-  for (let i = 0; i < PUBLISHES; i += 1) {
-    await client.buildLogs.publish(
-      { target: 1, startTime: lastStart + i, endTime: lastStart + i, arch: 'x86_64', exitCode: 0 },
-      body,
-    );
-  }
-  const httpRate = PUBLISHES / ((performance.now() - started) / 1000);
-
-  // Baseline: what publish does minus HTTP and validation: durable file write + rename-free insert.
-  const rawDir = join(basedir, 'raw');
-  rmSync(rawDir, { recursive: true, force: true });
   const db = new Database(join(basedir, 'raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -244,23 +267,47 @@ async function publishThroughput(client: HotendClient, basedir: string): Promise
   const insert = db.prepare(
     'INSERT INTO logs (target_id, start_time, end_time, arch, exit_code) VALUES (?, ?, ?, ?, ?)',
   );
-  started = performance.now();
-  for (let i = 0; i < PUBLISHES; i += 1) {
-    const fd = openSync(join(basedir, `raw-${i}.log`), 'w');
+  let published = 0;
+  const viaHttp = async (): Promise<void> => {
+    published += 1;
+    await client.buildLogs.publish(
+      { target: 1, startTime: lastStart + published, endTime: lastStart + published, arch: 'x86_64', exitCode: 0 },
+      body,
+    );
+  };
+  let written = 0;
+  const raw = async (): Promise<void> => {
+    written += 1;
+    const fd = openSync(join(basedir, `raw-${written}.log`), 'w');
     writeSync(fd, body);
     fsyncSync(fd);
     closeSync(fd);
-    insert.run(1, i, i, 'x86_64', 0);
+    insert.run(1, written, written, 'x86_64', 0);
+  };
+  const rate = async (publish: () => Promise<void>, count: number): Promise<number> => {
+    const started = performance.now();
+    for (let i = 0; i < count; i += 1) await publish();
+    return count / ((performance.now() - started) / 1000);
+  };
+  await rate(viaHttp, 20);
+  await rate(raw, 20);
+  const httpRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let round = 0; round < PUBLISH_ROUNDS; round += 1) {
+    httpRates.push(await rate(viaHttp, PUBLISHES / PUBLISH_ROUNDS));
+    rawRates.push(await rate(raw, PUBLISHES / PUBLISH_ROUNDS));
   }
-  const rawRate = PUBLISHES / ((performance.now() - started) / 1000);
   db.close();
+  const ratios = httpRates.map((value, index) => ratio(value, rawRates[index] ?? 0));
   report({
     bench: BENCH,
-    case: 'publish 10 KB logs (sequential)',
-    value: httpRate,
+    case: `publish 10 KB logs (sequential, median of ${PUBLISH_ROUNDS})`,
+    value: median(httpRates),
     unit: 'logs/s',
-    baseline: rawRate,
-    ratio: ratio(httpRate, rawRate),
+    baseline: median(rawRates),
+    ratio: median(ratios),
+    goal: '>= 0.5',
+    spread: spread(ratios),
   });
 }
 
@@ -279,7 +326,7 @@ function generated(bytes: number): Readable {
 
 async function largeContent(client: HotendClient, url: string, basedir: string): Promise<void> {
   const size = 1024 * 1024 * 1024;
-  let started = performance.now();
+  const started = performance.now();
   const { id } = await client.buildLogs.publish(
     { target: 1, startTime: 1, endTime: 2, arch: 'x86_64', exitCode: 0 },
     generated(size),
@@ -287,33 +334,46 @@ async function largeContent(client: HotendClient, url: string, basedir: string):
   const uploadSeconds = (performance.now() - started) / 1000;
   report({ bench: BENCH, case: 'publish 1 GB log (chunked)', value: size / 1048576 / uploadSeconds, unit: 'MB/s' });
 
+  const path = join(basedir, 'build-logs', `${id}.log`);
+  const overHttp = async (): Promise<number> => {
+    const started = performance.now();
+    const response = await fetch(`${url}/api/v1/logs/${id}/content`, { headers: { 'x-api-key': KEY } });
+    let received = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) received += chunk.length;
+    if (received !== size) throw new Error(`downloaded ${received} of ${size} bytes`);
+    return size / 1048576 / ((performance.now() - started) / 1000);
+  };
+  const fromFile = async (): Promise<number> => {
+    const started = performance.now();
+    let read = 0;
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) read += chunk.length;
+    return read / 1048576 / ((performance.now() - started) / 1000);
+  };
+
+  // Both read the same file from the page cache: one unmeasured read of each first, then alternating rounds.
+  await fromFile();
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
-  started = performance.now();
-  const response = await fetch(`${url}/api/v1/logs/${id}/content`, { headers: { 'x-api-key': KEY } });
-  let received = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) received += chunk.length;
-  const httpSeconds = (performance.now() - started) / 1000;
+  await overHttp();
   clearInterval(sampler);
-  if (received !== size) throw new Error(`downloaded ${received} of ${size} bytes`);
-
-  started = performance.now();
-  let read = 0;
-  for await (const chunk of createReadStream(join(basedir, 'build-logs', `${id}.log`)) as AsyncIterable<Buffer>)
-    read += chunk.length;
-  const fileSeconds = (performance.now() - started) / 1000;
-
-  const httpRate = size / 1048576 / httpSeconds;
-  const fileRate = read / 1048576 / fileSeconds;
+  const httpRates: number[] = [];
+  const fileRates: number[] = [];
+  for (let round = 0; round < DOWNLOAD_ROUNDS; round += 1) {
+    httpRates.push(await overHttp());
+    fileRates.push(await fromFile());
+  }
+  const ratios = httpRates.map((value, index) => ratio(value, fileRates[index] ?? 0));
   report({
     bench: BENCH,
-    case: 'download 1 GB log',
-    value: httpRate,
+    case: `download 1 GB log (median of ${DOWNLOAD_ROUNDS})`,
+    value: median(httpRates),
     unit: 'MB/s',
-    baseline: fileRate,
-    ratio: ratio(httpRate, fileRate),
+    baseline: median(fileRates),
+    ratio: median(ratios),
+    goal: '>= 0.8',
+    spread: spread(ratios),
   });
   report({
     bench: BENCH,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every bench/*.bench.ts (or one named on the command line) and prints one table of their results.
 // Each benchmark measures its own baseline in the same run and prints lines `BENCH {json}`:
-// {"bench","case","value","unit","baseline","ratio","goal"}.
+// {"bench","case","value","unit","baseline","ratio","goal","spread"}.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,10 +35,19 @@ for (const file of files) {
 }
 
 const fmt = (n) => (typeof n === 'number' ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : (n ?? ''));
-const header = ['bench', 'case', 'value', 'unit', 'baseline', 'ratio', 'goal'];
+const header = ['bench', 'case', 'value', 'unit', 'baseline', 'ratio', 'goal', 'spread'];
 const table = [
   header,
-  ...rows.map((r) => [r.bench, r.case, fmt(r.value), r.unit, fmt(r.baseline), fmt(r.ratio), r.goal ?? '']),
+  ...rows.map((r) => [
+    r.bench,
+    r.case,
+    fmt(r.value),
+    r.unit,
+    fmt(r.baseline),
+    fmt(r.ratio),
+    r.goal ?? '',
+    r.spread ?? '',
+  ]),
 ];
 const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
 console.log('');
