@@ -54,30 +54,53 @@ function complete(entry: PartialEntry, index: number): LogEntry {
   return { level: Number(entry.level.trim()), message: entry.message, source: entry.source };
 }
 
-/** Every entry in the text, validated as a whole: any problem throws `LogBatchError` before anything is returned. */
+type Field = keyof PartialEntry;
+
+/** The field a raw key names (`level`, `message`, `source`), or undefined for any other key. */
+function fieldAt(text: string, start: number, end: number, position: number): Field | undefined {
+  // Plain keys are compared in place; only an encoded one is cut out and decoded.
+  const length = end - start;
+  if (length === 5 && text.startsWith('level', start)) return 'level';
+  if (length === 7 && text.startsWith('message', start)) return 'message';
+  if (length === 6 && text.startsWith('source', start)) return 'source';
+  const key = decode(text.slice(start, end), position);
+  return key === 'level' || key === 'message' || key === 'source' ? key : undefined;
+}
+
+/**
+ * Every entry in the text, validated as a whole: any problem throws `LogBatchError` before anything is returned.
+ * One pass over the text by index (lines end at `\n` or `\r\n`, parameters at `&`); a batch holds thousands.
+ */
 export function parseLogParameters(text: string): LogEntry[] {
   const drafts: PartialEntry[] = [];
   let position = 0;
-  for (const line of text.split(/\r?\n/)) {
+  for (let lineStart = 0; lineStart <= text.length;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const contentEnd = newline > lineStart && text.charCodeAt(newline - 1) === 13 ? newline - 1 : lineEnd;
     let current: PartialEntry = {};
-    for (const token of line.split('&')) {
+    for (let tokenStart = lineStart; ;) {
+      const ampersand = text.indexOf('&', tokenStart);
+      const tokenEnd = ampersand === -1 || ampersand > contentEnd ? contentEnd : ampersand;
       position += 1;
-      if (token === '') continue;
-      const equals = token.indexOf('=');
-      if (equals === -1) continue;
-      const key = decode(token.slice(0, equals), position);
-      if (key !== 'level' && key !== 'message' && key !== 'source') continue;
-      const value = decode(token.slice(equals + 1), position);
-      if (key === 'level' && !isEmpty(current)) {
-        drafts.push(current);
-        current = {};
+      const equals = tokenEnd > tokenStart ? text.indexOf('=', tokenStart) : -1;
+      const key = equals === -1 || equals >= tokenEnd ? undefined : fieldAt(text, tokenStart, equals, position);
+      if (key !== undefined) {
+        const value = decode(text.slice(equals + 1, tokenEnd), position);
+        if (key === 'level' && !isEmpty(current)) {
+          drafts.push(current);
+          current = {};
+        }
+        if (current[key] !== undefined) {
+          throw new LogBatchError(`message ${drafts.length + 1}: ${key} is given twice (parameter ${position})`);
+        }
+        current[key] = value;
       }
-      if (current[key] !== undefined) {
-        throw new LogBatchError(`message ${drafts.length + 1}: ${key} is given twice (parameter ${position})`);
-      }
-      current[key] = value;
+      if (tokenEnd >= contentEnd) break;
+      tokenStart = tokenEnd + 1;
     }
     if (!isEmpty(current)) drafts.push(current);
+    lineStart = lineEnd + 1;
   }
   if (drafts.length === 0) throw new LogBatchError('no log message given (level, message and source are required)');
   return drafts.map(complete);

@@ -38,11 +38,13 @@ export class LogIngestService {
   }
 
   private async write(entries: readonly LogEntry[]): Promise<void> {
-    const logger = this.logs.logger(CLIENT_LOGGER);
-    for (const entry of entries) {
-      const level = PINO_LEVEL_BY_PLEX_LEVEL[entry.level] ?? 'info';
-      if (logger.isLevelEnabled(level)) logger[level](`[${entry.source}] ${entry.message}`);
-    }
+    this.logs.writeMessages(
+      CLIENT_LOGGER,
+      entries.map((entry) => ({
+        level: PINO_LEVEL_BY_PLEX_LEVEL[entry.level] ?? 'info',
+        text: `[${entry.source}] ${entry.message}`,
+      })),
+    );
     // The 200 promises the lines are in the file, not only in a buffer.
     await this.logs.flush();
   }

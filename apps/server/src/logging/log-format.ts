@@ -98,7 +98,12 @@ export function formatPinoRecord(json: string): string {
     hasExtra = true;
   }
   if (hasExtra) message = `${message} ${JSON.stringify(extra)}`;
-  return `${formatLocalTimestamp(time)} - ${escapeControlCharacters(name)} - ${level} - ${escapeControlCharacters(message)}\n`;
+  return formatLogLine(time, name, level, message);
+}
+
+/** One `hotend.log` line: `2026-11-20 14:03:12,345 - hotend.comm - INFO - message`. */
+export function formatLogLine(epochMs: number, name: string, level: string, message: string): string {
+  return `${formatLocalTimestamp(epochMs)} - ${escapeControlCharacters(name)} - ${level} - ${escapeControlCharacters(message)}\n`;
 }
 
 /** One `serial.log` line: `2026-11-20 14:03:12,345 - Send: N1 M110 N0*125`. */

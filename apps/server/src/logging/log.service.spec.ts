@@ -57,6 +57,22 @@ describe('HotendLogService', () => {
     ]);
   });
 
+  it("writes a batch of plain messages as the lines its logger would, filtered by that logger's level", async () => {
+    service = start({ levels: { 'hotend.client': 'warn' } });
+    service.logger('hotend.client').error('[ui] through pino');
+    service.writeMessages('hotend.client', [
+      { level: 'error', text: '[ui] Disk full' },
+      { level: 'info', text: '[ui] filtered out' },
+      { level: 'warn', text: '[ui] two\nlines' },
+    ]);
+    await service.flush();
+    expect(lines('hotend.log').map((line) => LINE.exec(line)?.slice(1))).toEqual([
+      ['hotend.client', 'ERROR', '[ui] through pino'],
+      ['hotend.client', 'ERROR', '[ui] Disk full'],
+      ['hotend.client', 'WARN', '[ui] two\\nlines'],
+    ]);
+  });
+
   it('keeps a message on one line whatever control characters it holds', async () => {
     service = start();
     service.logger('hotend.system').error('first\nforged - hotend.system - INFO - x\r\u001b[31m\u2028end');

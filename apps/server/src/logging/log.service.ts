@@ -1,9 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type Level, type Logger } from 'pino';
 import type { LogLevelName } from '../config/config.schema.js';
 import { HotendConfigService } from '../config/config.service.js';
 import { ActiveLogFile } from './log-file.js';
-import { formatLocalDate, formatPinoRecord, formatSerialLine } from './log-format.js';
+import { formatLocalDate, formatLogLine, formatPinoRecord, formatSerialLine, levelLabel } from './log-format.js';
 import { effectiveLevel, isLoggerName, validateLevelMap } from './log-levels.js';
 import { pruneRotatedLogs } from './log-retention.js';
 import type { HotendLogApi, SerialLogApi } from './logging.types.js';
@@ -22,6 +22,10 @@ export const KNOWN_LOGGERS: readonly string[] = [
   'hotend.printer',
   'hotend.system',
 ];
+
+const LEVEL_LABELS = Object.fromEntries(
+  Object.entries(pino.levels.values).map(([level, value]) => [level, levelLabel(value)]),
+) as Record<Level, string>;
 
 /** How often the files are checked for a new day, a deleted active file and retention. */
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -44,13 +48,7 @@ export class HotendLogService implements HotendLogApi, OnModuleInit, OnApplicati
 
   constructor(private readonly config: HotendConfigService) {
     this.mainFile = new ActiveLogFile(this.folder, MAIN_LOG_NAME);
-    const formatted = {
-      write: (record: string): void => {
-        const line = formatPinoRecord(record);
-        this.mainFile.write(line);
-        if (this.echoToConsole) process.stdout.write(line);
-      },
-    };
+    const formatted = { write: (record: string): void => this.writeLine(formatPinoRecord(record)) };
     // The root passes everything; each named child carries its own level.
     this.root = pino({ level: 'trace', base: undefined }, formatted);
     this.serial = this.createSerialLog();
@@ -100,6 +98,22 @@ export class HotendLogService implements HotendLogApi, OnModuleInit, OnApplicati
     const created = this.root.child({ name }, { level: effectiveLevel(name, logging.levels, logging.defaultLevel) });
     this.loggers.set(name, created);
     return created;
+  }
+
+  /**
+   * Logs plain messages from logger `name`, each one its level lets through: the lines `logger(name)[level]()`
+   * would write, without pino's JSON record in between (which would only be parsed again here), and handed to
+   * the file as one write: `/log` takes thousands of client messages a second in batches, and the file writer's
+   * cost is per write.
+   */
+  writeMessages(name: string, messages: readonly { readonly level: Level; readonly text: string }[]): void {
+    const logger = this.logger(name);
+    const now = Date.now();
+    let lines = '';
+    for (const { level, text } of messages) {
+      if (logger.isLevelEnabled(level)) lines += formatLogLine(now, name, LEVEL_LABELS[level], text);
+    }
+    if (lines !== '') this.writeLine(lines);
   }
 
   /** Also write every line to stdout (the console of `hotend` run by hand or under systemd). */
@@ -161,6 +175,11 @@ export class HotendLogService implements HotendLogApi, OnModuleInit, OnApplicati
     if (this.maintenanceTimer !== undefined) clearTimeout(this.maintenanceTimer);
     this.mainFile.close();
     this.serialFile?.close();
+  }
+
+  private writeLine(lines: string): void {
+    this.mainFile.write(lines);
+    if (this.echoToConsole) process.stdout.write(lines);
   }
 
   private applyLevels(): void {
