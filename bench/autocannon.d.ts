@@ -35,8 +35,16 @@ declare module 'autocannon' {
       timeouts: number;
       non2xx: number;
     }
+
+    /** A running test: awaitable for its result, and an emitter of every response with its time in ms. */
+    interface Instance extends Promise<Result> {
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, bytes: number, milliseconds: number) => void,
+      ): this;
+    }
   }
 
-  function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  function autocannon(options: autocannon.Options): autocannon.Instance;
   export = autocannon;
 }
