@@ -1,6 +1,8 @@
 import { createSimBinding, MarlinSim } from '@hotend/firmware-sim';
 import type { HotendConfig } from '../config/config.schema.js';
-import { type CommClock, type CommDiagnostics, type CommTrafficLog, PrinterComm } from './printer-comm.js';
+import type { SerialLogApi } from '../logging/logging.types.js';
+import { PrinterComm } from './printer-comm.js';
+import type { CommClock, CommDiagnostics } from './printer-comm.options.js';
 import { listDevicePorts, VIRTUAL_PORT } from './port-scanner.js';
 import { type CommLink, type LinkHandlers, openSerialLink, type SerialBinding } from './serial-link.js';
 
@@ -30,7 +32,7 @@ export function commSettings(config: HotendConfig): CommSettings {
 
 export interface CommEngineIo {
   diagnostics: CommDiagnostics;
-  traffic?: CommTrafficLog;
+  traffic?: SerialLogApi;
   /** `serial.additionalPorts`, read when ports are listed or detected (it may change at run time). */
   additionalPorts: () => readonly string[];
   clock?: CommClock;

@@ -57,3 +57,23 @@ export function expandPortPattern(pattern: string): string[] {
     return [];
   }
 }
+
+/** OctoPrint's baud rates to try, in its order, when the baud rate is 0 (detect). */
+const DETECTION_BAUDRATES = [115200, 250000, 230400, 57600, 38400, 19200, 9600];
+
+/**
+ * The (port, baud rate) pairs a connect tries, in order: `AUTO` means every device port and then `VIRTUAL`, baud
+ * rate 0 every detection rate (only the first two when several ports are candidates, as OctoPrint).
+ */
+export async function connectionCandidates(
+  parameters: { port: string; baudrate: number },
+  options: { detectionPorts?: () => Promise<string[]>; detectionBaudrates?: readonly number[] },
+): Promise<{ port: string; baudrate: number }[]> {
+  const ports =
+    parameters.port === 'AUTO'
+      ? [...(await (options.detectionPorts?.() ?? Promise.resolve([]))), VIRTUAL_PORT]
+      : [parameters.port];
+  const all = options.detectionBaudrates ?? DETECTION_BAUDRATES;
+  const bauds = parameters.baudrate !== 0 ? [parameters.baudrate] : ports.length > 1 ? all.slice(0, 2) : all;
+  return ports.flatMap((port) => bauds.map((baudrate) => ({ port, baudrate })));
+}

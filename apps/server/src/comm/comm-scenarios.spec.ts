@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandRejectedError, ConnectionLostError } from '../src/comm/printer-comm.js';
-import { type CommRig, commRig, settle, stream } from './comm-helpers.js';
+import { CommandRejectedError, ConnectionLostError } from './printer-comm.js';
+import { type CommRig, commRig, settle, stream } from '../../test/comm-helpers.js';
 
 // marlin-protocol.md §4: each scenario runs PrinterComm against the simulator over SerialPortStream on a virtual clock.
 //

@@ -1,0 +1,76 @@
+import type { SerialLogApi } from '../logging/logging.types.js';
+import type { OpenLink } from './serial-link.js';
+
+/** Time source; `@hotend/firmware-sim`'s VirtualClock and RealClock both fit. */
+export interface CommClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Wall-clock timers, unref'd so a connected printer never keeps the process alive. */
+export const REAL_CLOCK: CommClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, Math.max(0, ms));
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface CommDiagnostics {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * `serial.timeouts`, in seconds. `write`: how long a write may stay unaccepted by the port before one retry period,
+ * then an error; `sdStatus`: the M27 poll interval when the firmware does not auto-report SD status.
+ */
+export interface CommTimeouts {
+  connection: number;
+  communication: number;
+  communicationBusy: number;
+  temperature: number;
+  write: number;
+  sdStatus: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<CommTimeouts> = {
+  connection: 10,
+  communication: 30,
+  communicationBusy: 3,
+  temperature: 5,
+  write: 10,
+  sdStatus: 1,
+};
+
+export interface PrinterCommOptions {
+  openLink: OpenLink;
+  clock?: CommClock;
+  timeouts?: Partial<CommTimeouts>;
+  flowControl?: 'ping-pong' | 'send-ahead';
+  /** Most lines in flight in send-ahead mode. */
+  sendAheadLines?: number;
+  /** Firmware RX buffer in bytes; send-ahead never has more than this in flight. */
+  rxBufferSize?: number;
+  profile?: { extruders: number; heatedBed: boolean; heatedChamber: boolean };
+  /** Treat any unknown firmware error as fatal (OctoPrint's `disconnectOnErrors`, default true). */
+  disconnectOnErrors?: boolean;
+  /** Send the emergency stop sequence on a fatal error (OctoPrint's `sendM112OnError`, default true). */
+  sendM112OnError?: boolean;
+  /** Baud rates tried when the baud rate is 0 (auto). */
+  detectionBaudrates?: readonly number[];
+  /** Device ports tried when the port is `AUTO`. */
+  detectionPorts?: () => Promise<string[]>;
+  /** Where the conversation goes (serial.log, the terminal feed); optional. */
+  traffic?: SerialLogApi;
+  diagnostics?: CommDiagnostics;
+}
+
+/** A command was refused before it reached the printer (too long, printer not operational). */
+export class CommandRejectedError extends Error {}
+/** The connection ended before the printer acknowledged a command. */
+export class ConnectionLostError extends Error {}

@@ -1,0 +1,481 @@
+import { commandCode, commandParameter, numberedLine } from './gcode-line.js';
+import { type LineSource, LineSources } from './line-source.js';
+import { OkWatchdog } from './ok-watchdog.js';
+import type { CommClock } from './printer-comm.options.js';
+import { parseResendRequest } from './reply-parsers.js';
+import { ResendTracker } from './resend-tracker.js';
+
+/** A `send()` call: resolves once every one of its lines was accepted. */
+export interface Batch {
+  remaining: number;
+  resolve(): void;
+  reject(error: Error): void;
+  settled: boolean;
+}
+
+type PollKind = 'temperature-poll' | 'sd-status-poll';
+
+/** One command on its way to the firmware. `seq` orders confirmations across line-number resets. */
+export interface Entry {
+  command: string;
+  code: string | undefined;
+  batch: Batch | undefined;
+  /** The line source it came from, told when the firmware accepted it. */
+  source: LineSource | undefined;
+  seq: number;
+  lineNumber: number | undefined;
+  wire: string | undefined;
+  /** Poll commands are de-duplicated: at most one of each kind waits in the queue. */
+  kind: PollKind | undefined;
+  confirmed: boolean;
+}
+
+function newEntry(command: string, batch?: Batch, kind?: PollKind, source?: LineSource): Entry {
+  const code = commandCode(command);
+  return { command, code, batch, source, seq: 0, lineNumber: undefined, wire: undefined, kind, confirmed: false };
+}
+
+/** Sent and awaiting an ok. */
+interface InFlight {
+  entry: Entry;
+  bytes: number;
+}
+
+const HELLO = 'M110 N0';
+const HISTORY_SIZE = 50;
+const RESEND_OK_TIMEOUT_MS = 500;
+const MAX_CONSECUTIVE_TIMEOUTS = 5;
+const LONG_RUNNING = new Set(['G4', 'G28', 'G29', 'G30', 'G32', 'M400', 'M226', 'M600']);
+const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
+
+export interface TransmitterOptions {
+  flowControl: 'ping-pong' | 'send-ahead';
+  sendAheadLines: number;
+  rxBufferSize: number;
+}
+
+/** What the transmitter needs from the connection around it. */
+export interface TransmitterHost {
+  /** A link is open. */
+  linked(): boolean;
+  /** A link is open and the printer is operational: lines may go out. */
+  ready(): boolean;
+  /** A job is running (a resend beyond the history cannot be survived then). */
+  printing(): boolean;
+  writeLine(line: string): void;
+  /** Host-side effects of a command going out (heater targets, tool selection). */
+  commandSent(command: string, code: string): void;
+  /** The M115 probe's ok arrived after its reply: the conversation is in step. */
+  synchronised(): void;
+  /** Whether the probe's FIRMWARE_NAME reply arrived. */
+  firmwareInfoSeen(): boolean;
+  communicationTimeoutMs(): number;
+  triggerError(message: string): void;
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * The sending half of Marlin's host protocol: the command queue and the line sources behind it, line numbers and
+ * checksums, the resend history, the flow-control window (ping-pong, or send-ahead bounded by lines and by the
+ * firmware's RX bytes), resends, and the ok-watchdog. Order of what goes out on each ok: resends, then queued
+ * commands (user, polls), then the next line of a line source (OctoPrint's command queue before the job).
+ */
+export class Transmitter {
+  readonly watchdog: OkWatchdog;
+  private readonly sources = new LineSources();
+  private readonly resends: ResendTracker;
+  private seq = 0;
+  private nextLineNumber = 1;
+  private readonly queue: Entry[] = [];
+  private readonly resendQueue: Entry[] = [];
+  private readonly history = new Map<number, Entry>();
+  private readonly inFlight: InFlight[] = [];
+  private inFlightBytes = 0;
+  /** Oks that belong to error replies (`Error`/`Resend`/`ok`) rather than to a line in flight. */
+  private errorOks = 0;
+  private confirmedSeq = 0;
+  /** Numbered entries of `send()` batches and line sources not yet confirmed, in `seq` order. */
+  private readonly unconfirmed: Entry[] = [];
+  /** After an error, one line in flight until every resent line is confirmed. */
+  private recoverUntilSeq = 0;
+  private resendOkTimer: unknown;
+  private consecutiveTimeouts = 0;
+  /**
+   * After the first handshake ok (or an external reset): one more hello and an M115 probe go out, stray oks of
+   * earlier hellos are skipped until the probe's ok, and nothing else is sent before it (see `startSync`).
+   */
+  private syncProbe: Entry | undefined;
+
+  constructor(
+    private readonly clock: CommClock,
+    private readonly options: TransmitterOptions,
+    private readonly host: TransmitterHost,
+  ) {
+    this.watchdog = new OkWatchdog(clock, host.communicationTimeoutMs, () => this.onCommunicationTimeout());
+    this.resends = new ResendTracker(host);
+  }
+
+  get syncing(): boolean {
+    return this.syncProbe !== undefined;
+  }
+
+  /** An ok is pending after a `Resend:` (see `armResendOkTimer`). */
+  get awaitingResendOk(): boolean {
+    return this.resendOkTimer !== undefined;
+  }
+
+  /** A heat-up command (M109, M190, ...) waits for its ok. */
+  get heating(): boolean {
+    return this.inFlight.some((item) => item.entry.code !== undefined && HEATING.has(item.entry.code));
+  }
+
+  /** A command that may take long without an ok (a heat-up, homing, a dwell) waits for its ok. */
+  get longRunning(): boolean {
+    return this.inFlight.some(
+      (item) => item.entry.code !== undefined && (LONG_RUNNING.has(item.entry.code) || HEATING.has(item.entry.code)),
+    );
+  }
+
+  /**
+   * Adds a source of lines sent when no command waits (e.g. a print job streaming a file); returns its removal.
+   * The source is asked for one line at a time, only when that line can go out.
+   */
+  addSource(source: LineSource): () => void {
+    const remove = this.sources.add(source);
+    this.pump();
+    return () => {
+      remove();
+      const pulled = this.queue.findIndex((entry) => entry.source === source && entry.seq === 0);
+      if (pulled >= 0) this.queue.splice(pulled, 1);
+    };
+  }
+
+  /** Queues commands (in order) for one `send()` call, or for the host itself when `batch` is undefined. */
+  enqueue(commands: readonly string[], batch: Batch | undefined, front = false): void {
+    const entries = commands.map((command) => newEntry(command, batch));
+    if (front) this.queue.unshift(...entries);
+    else this.queue.push(...entries);
+  }
+
+  /** Queues a poll unless one of its kind already waits. */
+  enqueuePoll(command: string, kind: PollKind): void {
+    if (this.queue.some((entry) => entry.kind === kind)) return;
+    this.queue.push(newEntry(command, undefined, kind));
+    this.pump();
+  }
+
+  dropPoll(kind: PollKind): void {
+    const queued = this.queue.findIndex((entry) => entry.kind === kind);
+    if (queued >= 0) this.queue.splice(queued, 1);
+  }
+
+  /**
+   * Writes a command at once, past the queue and past flow control (M108/M410 for an emergency parser). It still
+   * takes a place in line for its ok.
+   */
+  forceSend(command: string, batch: Batch): void {
+    const entry = newEntry(command, batch);
+    const wire = this.numberEntry(entry);
+    const bytes = wire.length + 1;
+    this.inFlight.push({ entry, bytes });
+    this.inFlightBytes += bytes;
+    this.host.writeLine(wire);
+    this.resends.lineSent();
+    this.watchdog.arm();
+  }
+
+  /** Numbers a command outside the queue (the emergency stop sequence) and returns its wire form. */
+  numbered(command: string): string {
+    return this.numberEntry(newEntry(command));
+  }
+
+  /**
+   * Queues (at the front) a hello, when `withHello`, and an M115 probe. The probe goes without a line number:
+   * Marlin applies M110 once more when it executes it, so a numbered line parsed between the hello and its
+   * execution would be judged against line 0, requested again and run twice. Stray oks cannot tell which hello
+   * ran, but the probe's ok (after its FIRMWARE_NAME reply) means every hello before it did.
+   */
+  startSync(withHello: boolean): void {
+    const probe = newEntry('M115');
+    probe.wire = 'M115';
+    this.syncProbe = probe;
+    this.queue.unshift(...(withHello ? [newEntry(HELLO), probe] : [probe]));
+  }
+
+  /** Sends as many lines as flow control allows. */
+  pump(): void {
+    while (this.host.ready()) {
+      if (this.errorOks > 0) return;
+      const resending = this.resendQueue.length > 0;
+      const entry = resending ? this.resendQueue[0] : this.nextQueued();
+      if (entry === undefined) return;
+      if (entry.code === undefined && !resending) {
+        // Not a G/M/T command: no ok follows, so it takes no credit.
+        this.queue.shift();
+        this.host.writeLine(entry.command);
+        this.settle(entry);
+        continue;
+      }
+      // M110 renumbers: everything before it must be confirmed first, so resends never straddle it, and no
+      // numbered line follows it before its ok (Marlin renumbers again when it executes it).
+      if (entry.code === 'M110' && !resending && this.inFlight.length > 0) return;
+      const numbered = entry !== this.syncProbe;
+      if (numbered && this.inFlight.some((flight) => flight.entry.code === 'M110')) return;
+      // While syncing, nothing follows the probe until its ok.
+      if (this.syncing && this.inFlight.some((flight) => flight.entry === this.syncProbe)) return;
+      if (this.inFlight.length >= this.inFlightLimit()) return;
+      if (this.inFlight.length > 0) {
+        const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
+        if (this.inFlightBytes + bytes > this.options.rxBufferSize) return;
+      }
+      if (resending) this.resendQueue.shift();
+      else this.queue.shift();
+      const wire = resending ? (entry.wire ?? '') : this.numberEntry(entry);
+      const bytes = wire.length + 1;
+      this.inFlight.push({ entry, bytes });
+      this.inFlightBytes += bytes;
+      if (entry.code !== undefined) this.host.commandSent(entry.command, entry.code);
+      this.host.writeLine(wire);
+      this.resends.lineSent();
+      this.watchdog.arm();
+    }
+  }
+
+  /** An ok (or a faked one). */
+  handleOk(): void {
+    this.clearResendOkTimer();
+    this.consecutiveTimeouts = 0;
+    if (this.errorOks > 0) {
+      this.errorOks -= 1;
+    } else {
+      const head = this.inFlight.shift();
+      if (head !== undefined) {
+        this.inFlightBytes -= head.bytes;
+        if (head.entry === this.syncProbe) {
+          if (!this.host.firmwareInfoSeen()) {
+            // A stray hello ok ran ahead of M115's reply; M115's own ok is still to come.
+            this.inFlight.unshift(head);
+            this.inFlightBytes += head.bytes;
+            this.refreshWatchdog();
+            return;
+          }
+          this.endSync();
+          this.host.synchronised();
+          this.pump();
+          return;
+        }
+        if (head.entry.code === 'M110' && this.syncing) {
+          // M110's confirmation is implied by M115's; nothing to do.
+        } else if (head.entry.lineNumber !== undefined) this.confirmThrough(head.entry.seq);
+      }
+    }
+    this.pump();
+    this.watchdog.settle(this.owesOks());
+  }
+
+  /** An error reply of the resend class (`checksum mismatch`, `Line Number is not ...`): its text feeds the filter. */
+  noteCommError(message: string): void {
+    this.resends.noteCommError(message);
+  }
+
+  /** `Resend: N` (or `rs N`). */
+  onResendRequest(line: string): void {
+    const requested = parseResendRequest(line);
+    if (requested === undefined) return;
+    // The ok that follows belongs to this error reply.
+    this.errorOks += 1;
+    this.armResendOkTimer();
+    const lastSentNumber = this.nextLineNumber - 1;
+    const entry = this.history.get(requested);
+    const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.nextLineNumber);
+    if (decision !== 'resend' || entry === undefined) return;
+    // Everything before the requested line was accepted; the rest goes again, in order.
+    this.confirmThrough(entry.seq - 1);
+    const dropped = this.inFlight.filter((item) => item.entry.seq >= entry.seq);
+    this.resends.expectDuplicates(requested, dropped.length - 1);
+    for (const item of dropped) {
+      this.inFlight.splice(this.inFlight.indexOf(item), 1);
+      this.inFlightBytes -= item.bytes;
+    }
+    const again: Entry[] = [];
+    for (let number = requested; number <= lastSentNumber; number += 1) {
+      const resent = this.history.get(number);
+      if (resent !== undefined) again.push(resent);
+    }
+    this.resendQueue.length = 0;
+    this.resendQueue.push(...again);
+    this.recoverUntilSeq = Math.max(this.recoverUntilSeq, again[again.length - 1]?.seq ?? 0);
+    this.host.log(
+      `Got a resend request from the printer: requested line = ${requested}, current line = ${lastSentNumber + 1}`,
+    );
+  }
+
+  /** Moves the ok-watchdog's deadline (a busy line, a heat-up report). */
+  refreshWatchdog(): void {
+    if (this.host.linked()) this.watchdog.refresh();
+    else this.watchdog.clear();
+  }
+
+  /** Rejects every `send()` still waiting. */
+  failPending(reason: Error): void {
+    const batches = new Set<Batch>();
+    for (const entry of [...this.queue, ...this.resendQueue, ...this.history.values()]) {
+      if (entry.batch !== undefined && !entry.batch.settled) batches.add(entry.batch);
+    }
+    for (const item of this.inFlight) if (item.entry.batch !== undefined) batches.add(item.entry.batch);
+    for (const batch of batches) {
+      if (batch.settled) continue;
+      batch.settled = true;
+      batch.reject(reason);
+    }
+  }
+
+  /** Forgets everything in the queues and in flight and starts numbering at 1 (a new link, a reset printer). */
+  reset(): void {
+    this.queue.length = 0;
+    this.resendQueue.length = 0;
+    this.history.clear();
+    this.inFlight.length = 0;
+    this.inFlightBytes = 0;
+    this.unconfirmed.length = 0;
+    this.errorOks = 0;
+    this.nextLineNumber = 1;
+    this.confirmedSeq = this.seq;
+    this.recoverUntilSeq = 0;
+    this.resends.reset();
+    this.consecutiveTimeouts = 0;
+    this.syncProbe = undefined;
+    this.watchdog.clear();
+  }
+
+  /** The link is gone: timers stop. */
+  stop(): void {
+    this.clearResendOkTimer();
+    this.watchdog.clear();
+  }
+
+  private nextQueued(): Entry | undefined {
+    if (this.queue.length === 0 && !this.syncing) {
+      const line = this.sources.next();
+      if (line !== undefined) this.queue.push(newEntry(line.text, undefined, undefined, line.source));
+    }
+    return this.queue[0];
+  }
+
+  private inFlightLimit(): number {
+    if (this.syncing) return 2;
+    if (this.options.flowControl !== 'send-ahead' || this.confirmedSeq < this.recoverUntilSeq) return 1;
+    return Math.max(1, this.options.sendAheadLines);
+  }
+
+  private owesOks(): boolean {
+    return this.inFlight.length > 0 || this.errorOks > 0;
+  }
+
+  /** The probe's ok arrived: everything before it was accepted. */
+  private endSync(): void {
+    this.syncProbe = undefined;
+    this.errorOks = 0;
+    this.confirmThrough(this.seq);
+    this.inFlight.length = 0;
+    this.inFlightBytes = 0;
+    this.watchdog.clear();
+  }
+
+  /** Gives a queued entry its line number (once) and records it for resends. */
+  private numberEntry(entry: Entry): string {
+    if (entry.wire !== undefined) return entry.wire;
+    if (entry.code === 'M110') {
+      const target = commandParameter(entry.command, 'N') ?? 0;
+      this.history.clear();
+      this.nextLineNumber = target;
+      this.resends.renumbered();
+    }
+    entry.seq = ++this.seq;
+    entry.lineNumber = this.nextLineNumber;
+    entry.wire = numberedLine(this.nextLineNumber, entry.command);
+    this.history.set(this.nextLineNumber, entry);
+    this.history.delete(this.nextLineNumber - this.historySize());
+    this.nextLineNumber += 1;
+    if (entry.batch !== undefined || entry.source !== undefined) this.unconfirmed.push(entry);
+    return entry.wire;
+  }
+
+  private historySize(): number {
+    return Math.max(HISTORY_SIZE, 2 * this.options.sendAheadLines);
+  }
+
+  private settle(entry: Entry): void {
+    if (entry.confirmed) return;
+    entry.confirmed = true;
+    entry.source?.accepted?.(entry.command);
+    const batch = entry.batch;
+    if (batch === undefined || batch.settled) return;
+    batch.remaining -= 1;
+    if (batch.remaining <= 0) {
+      batch.settled = true;
+      batch.resolve();
+    }
+  }
+
+  /** Every numbered line up to `seq` was accepted (the firmware enforces their order). */
+  private confirmThrough(seq: number): void {
+    if (seq <= this.confirmedSeq) return;
+    this.confirmedSeq = seq;
+    while (this.unconfirmed.length > 0 && (this.unconfirmed[0]?.seq ?? Infinity) <= seq) {
+      const entry = this.unconfirmed.shift();
+      if (entry !== undefined) this.settle(entry);
+    }
+    this.resends.progressed((number) => {
+      const requested = this.history.get(number);
+      return requested === undefined || requested.seq <= seq;
+    });
+  }
+
+  /** Firmwares that leave out the ok after `Resend:` get one faked after 0.5 s. */
+  private armResendOkTimer(): void {
+    this.clock.clearTimeout(this.resendOkTimer);
+    this.resendOkTimer = this.clock.setTimeout(() => {
+      this.resendOkTimer = undefined;
+      this.host.log(
+        "Firmware didn't send an 'ok' with their resend request. That's a known bug with some firmware variants out there.",
+      );
+      this.handleOk();
+    }, RESEND_OK_TIMEOUT_MS);
+  }
+
+  private clearResendOkTimer(): void {
+    this.clock.clearTimeout(this.resendOkTimer);
+    this.resendOkTimer = undefined;
+  }
+
+  private onCommunicationTimeout(): void {
+    if (!this.host.linked() || !this.owesOks()) return;
+    this.consecutiveTimeouts += 1;
+    if (this.consecutiveTimeouts > MAX_CONSECUTIVE_TIMEOUTS) {
+      this.host.warn(
+        `No response from printer after ${this.consecutiveTimeouts - 1} consecutive communication timeouts, considering it dead.`,
+      );
+      this.host.triggerError('Too many consecutive timeouts, printer still connected and alive?');
+      return;
+    }
+    if (this.longRunning && this.errorOks === 0) {
+      this.host.log('Communication timeout while a long running command is active, waiting');
+      this.refreshWatchdog();
+      return;
+    }
+    // The ok was lost (or the line never arrived). Forget what is in flight and send the next line: the
+    // firmware either accepts it (everything before it arrived) or asks for the first missing line.
+    this.host.warn('Communication timeout, trying to trigger a response from the printer');
+    this.inFlight.length = 0;
+    this.inFlightBytes = 0;
+    this.errorOks = 0;
+    this.recoverUntilSeq = Math.max(this.recoverUntilSeq, this.seq);
+    if (this.resendQueue.length === 0 && this.queue.length === 0) {
+      this.queue.push(newEntry('M105', undefined, 'temperature-poll'));
+    }
+    this.pump();
+    this.refreshWatchdog();
+  }
+}
