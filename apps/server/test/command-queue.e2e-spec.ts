@@ -7,7 +7,7 @@ describe('command queue limit (serial.commandQueueLimit)', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ printer: 'virtual', config: { serial: { commandQueueLimit: LIMIT } } });
+    server = await startTestServer({ printer: 'pty', config: { serial: { commandQueueLimit: LIMIT } } });
   });
   afterAll(() => server.close());
 
