@@ -23,9 +23,11 @@ export function collectConsoleProblems(page: Page, into: string[]): void {
   page.on('pageerror', (error) => into.push(`uncaught: ${error.message}`));
 }
 
+/** A PNG of what the page shows: the whole page on a desktop, the screen on a phone (fixed bars stay in place). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const phone = (page.viewportSize()?.width ?? 1024) < 600;
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: !phone });
 }
 
 export interface AxeViolation {
