@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHotendApp } from '../apps/server/dist/app.factory.js';
 import { loadConfig } from '../apps/server/dist/config/config.loader.js';
-import { ratio, report } from './report.js';
+import { median, ratio, report, spread } from './report.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const SIZE = Number(process.env['BENCH_LOG_BYTES'] ?? 1024 * 1024 * 1024);
+const ROUNDS = 3;
 
 interface Download {
   bytesPerSecond: number;
@@ -80,28 +81,34 @@ if (address === null || typeof address !== 'object') throw new Error('no address
 try {
   const rawUrl = `http://127.0.0.1:${rawAddress.port}/big.log`;
   const hotendUrl = `http://127.0.0.1:${address.port}/downloads/logs/big.log`;
-  // A first round of each warms up both paths; the second round is measured.
+  // A first round of each warms up both paths; then alternating rounds, compared by their medians.
   await download(rawUrl, {});
   const firstHotend = await download(hotendUrl, { 'x-api-key': KEY });
-  const baseline = await download(rawUrl, {});
-  const hotend = await download(hotendUrl, { 'x-api-key': KEY });
+  const hotend: Download[] = [];
+  const baseline: Download[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    hotend.push(await download(hotendUrl, { 'x-api-key': KEY }));
+    baseline.push(await download(rawUrl, {}));
+  }
   const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  const ratios = hotend.map((round, index) => ratio(round.bytesPerSecond, baseline[index]?.bytesPerSecond ?? 0));
   report({
     bench: 'log-download',
-    case: `GET /downloads/logs, ${mb(SIZE)} MB`,
-    value: mb(hotend.bytesPerSecond),
+    case: `GET /downloads/logs, ${mb(SIZE)} MB (median of ${ROUNDS})`,
+    value: mb(median(hotend.map((round) => round.bytesPerSecond))),
     unit: 'MB/s',
-    baseline: mb(baseline.bytesPerSecond),
-    ratio: ratio(hotend.bytesPerSecond, baseline.bytesPerSecond),
+    baseline: mb(median(baseline.map((round) => round.bytesPerSecond))),
+    ratio: median(ratios),
     goal: '>= 0.5',
+    spread: spread(ratios),
   });
   report({
     bench: 'log-download',
     case: 'RSS growth during the download',
-    // The larger of the two rounds, so allocator warm-up in the first one is not hidden.
-    value: mb(Math.max(firstHotend.rssGrowth, hotend.rssGrowth)),
+    // The largest of the rounds, so allocator warm-up in the first one is not hidden.
+    value: mb(Math.max(firstHotend.rssGrowth, ...hotend.map((round) => round.rssGrowth))),
     unit: 'MB',
-    baseline: mb(baseline.rssGrowth),
+    baseline: mb(Math.max(...baseline.map((round) => round.rssGrowth))),
     goal: '<= 50',
   });
 } finally {
