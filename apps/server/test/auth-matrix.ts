@@ -48,6 +48,7 @@ export async function expectAuthMatrix(base: string, spec: AuthMatrixCase): Prom
       await call(base, spec, { authorization: `Bearer ${key}` }),
     ]) {
       expect([401, 403], `${spec.method} ${spec.path} with ${key}`).not.toContain(status);
+      expect(status, `${spec.method} ${spec.path} with ${key}`).toBeLessThan(500);
     }
   }
 }

@@ -284,10 +284,13 @@ export class PrinterService {
   }
 
   sendCommands(body: GcodeCommandDto): void {
-    if (body.command !== undefined && body.commands !== undefined) {
+    // `null` counts as absent, as the DTO's @IsOptional() lets it through.
+    const command = body.command ?? undefined;
+    const commands = body.commands ?? undefined;
+    if (command !== undefined && commands !== undefined) {
       throw new BadRequestException("'command' and 'commands' are mutually exclusive");
     }
-    const lines = body.commands ?? (body.command === undefined ? undefined : [body.command]);
+    const lines = commands ?? (command === undefined ? undefined : [command]);
     if (lines === undefined) throw new BadRequestException("Need one of 'command' or 'commands'");
     if (lines.length > MAX_COMMAND_LINES) {
       throw new BadRequestException(`commands: at most ${MAX_COMMAND_LINES} lines per request`);

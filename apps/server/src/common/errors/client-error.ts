@@ -1,7 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeWithoutReading } from '../http/unread-body.js';
+import { closeWithoutReading, hasFinalAnswer } from '../http/unread-body.js';
 import { errorFamilyFor } from './error-families.js';
+
+/** Node's HTTP server keeps the response in progress on the socket; a second answer must not cut into it. */
+type SocketWithResponse = Socket & { _httpMessage?: { once(event: 'finish', listener: () => void): unknown } | null };
 
 /** What Node's HTTP parser hands to `clientError`: `rawPacket` is the chunk it was reading when it failed, if any. */
 type ClientError = Error & { code?: string; rawPacket?: unknown };
@@ -31,6 +34,14 @@ function requestPathOf(packet: unknown): string {
 export function answerClientError(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  // The connection already got its answer: the error is about bytes nobody will read.
+  if (hasFinalAnswer(socket)) return;
+  // An answer is still being written: let it finish, then close, rather than cut into it.
+  const inProgress = (socket as SocketWithResponse)._httpMessage;
+  if (inProgress != null) {
+    inProgress.once('finish', () => closeWithoutReading(socket));
     return;
   }
   const { status, message } = statusFor(error);

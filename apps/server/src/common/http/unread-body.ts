@@ -7,6 +7,17 @@ export const UNREAD_BODY_LINGER_MS = 2000;
 /** `net.Socket#destroySoon`: what Node's HTTP server calls after the last response on a closing connection. */
 type ClosingSocket = Socket & { destroySoon(): void };
 
+/** Connections whose last answer has gone out (or is going out) with `Connection: close`. */
+const answeredSockets = new WeakSet<Socket>();
+
+/**
+ * Whether the connection already has its final answer: the bytes of the unread body that still reach Node's HTTP
+ * parser may make it report an error, which must not be answered a second time on the same connection.
+ */
+export function hasFinalAnswer(socket: Socket): boolean {
+  return answeredSockets.has(socket);
+}
+
 /**
  * Closes a connection without reading further: stop reading (the client's writes stall instead of being read and
  * thrown away), send FIN after the answer, and destroy the socket only after a grace period. Destroying at once
@@ -30,6 +41,7 @@ export function closeConnectionsWithUnreadBodies(fastify: FastifyInstance): void
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!request.raw.complete) {
       void reply.header('connection', 'close');
+      answeredSockets.add(request.raw.socket);
       // Node calls destroySoon() once the answer is written; from then on, nothing more is read.
       (request.raw.socket as ClosingSocket).destroySoon = () => closeWithoutReading(request.raw.socket);
     }

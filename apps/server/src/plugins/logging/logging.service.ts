@@ -5,6 +5,7 @@ import type { LogLevelName } from '../../config/config.schema.js';
 import { HotendConfigService } from '../../config/config.service.js';
 import { validateLevelMap } from '../../logging/log-levels.js';
 import { HotendLogService } from '../../logging/log.service.js';
+import { OCTOPRINT_ERRORS } from '../../common/errors/error-families.js';
 import { rangedDownload } from '../../common/http/ranged-download.js';
 import {
   LogFilesRepository,
@@ -91,9 +92,16 @@ export class LoggingPluginService {
       'last-modified': new Date(file.modified * 1000).toUTCString(),
       ...download.headers,
     };
-    return download.status === 416
-      ? { status: 416, headers, body: '' }
-      : { status: download.status, headers, body: download.body };
+    if (download.status === 416) {
+      // An error like any other: OctoPrint's `{"error": ...}`, with the size in Content-Range as RFC 9110 asks.
+      const error = OCTOPRINT_ERRORS.format(416, `range: "${rangeHeader}" lies outside the ${file.size}-byte file`);
+      return {
+        status: 416,
+        headers: { ...download.headers, 'cache-control': NO_CACHE, 'content-type': error.contentType },
+        body: error.body,
+      };
+    }
+    return { status: download.status, headers, body: download.body };
   }
 
   /**
