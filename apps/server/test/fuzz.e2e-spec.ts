@@ -304,7 +304,7 @@ describe('OpenAPI-driven fuzz', () => {
             if (response.status >= 400) expectFamilyEnvelope(next.path, response, label);
           }
         };
-        await Promise.all(Array.from({ length: 4 }, worker));
+        await Promise.all(Array.from({ length: 2 }, worker));
       } finally {
         running = false;
         await probe;

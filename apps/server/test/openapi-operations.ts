@@ -163,7 +163,19 @@ export function rawRequest(
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { agent, hostname, port, method: options.method, path: options.path, headers: options.headers },
+      {
+        agent,
+        hostname,
+        port,
+        method: options.method,
+        path: options.path,
+        // Node sends a GET or DELETE body without framing unless told its length: the server would read it as
+        // the next request.
+        headers:
+          options.body === undefined
+            ? options.headers
+            : { 'content-length': String(Buffer.byteLength(options.body)), ...options.headers },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

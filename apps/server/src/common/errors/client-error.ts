@@ -4,7 +4,7 @@ import { closeWithoutReading, hasFinalAnswer } from '../http/unread-body.js';
 import { errorFamilyFor } from './error-families.js';
 
 /** Node's HTTP server keeps the response in progress on the socket; a second answer must not cut into it. */
-type SocketWithResponse = Socket & { _httpMessage?: { once(event: 'finish', listener: () => void): unknown } | null };
+type SocketWithResponse = Socket & { _httpMessage?: unknown };
 
 /** What Node's HTTP parser hands to `clientError`: `rawPacket` is the chunk it was reading when it failed, if any. */
 type ClientError = Error & { code?: string; rawPacket?: unknown };
@@ -38,10 +38,10 @@ export function answerClientError(error: ClientError, socket: Socket): void {
   }
   // The connection already got its answer: the error is about bytes nobody will read.
   if (hasFinalAnswer(socket)) return;
-  // An answer is still being written: let it finish, then close, rather than cut into it.
-  const inProgress = (socket as SocketWithResponse)._httpMessage;
-  if (inProgress != null) {
-    inProgress.once('finish', () => closeWithoutReading(socket));
+  // A request is still being handled: its body broke off mid-way; as Node does, end the connection so the handler
+  // sees the abort (an answer cannot be squeezed in before its own).
+  if ((socket as SocketWithResponse)._httpMessage != null) {
+    socket.destroy();
     return;
   }
   const { status, message } = statusFor(error);
