@@ -11,6 +11,7 @@ import { sendError } from './common/errors/http-error.filter.js';
 import { parseJsonBodiesWithLimits } from './common/http/json-body.js';
 import { installRouteBodyHandling } from './common/http/route-body.js';
 import { closeConnectionsWithUnreadBodies } from './common/http/unread-body.js';
+import { registerFileUploads } from './files/upload-parser.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
@@ -47,6 +48,7 @@ export async function createHotendApp(
   closeConnectionsWithUnreadBodies(fastify);
   // POST /api/v1/logs reads its (up to 1 GB) body as a stream, /log its body as text; the routes say so themselves.
   streamBuildLogBodies(fastify);
+  registerFileUploads(fastify);
   readLogBodiesAsText(fastify, loaded.config.logging.ingestBodyLimit);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(loaded, options.commChannel),

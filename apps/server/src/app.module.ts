@@ -4,6 +4,8 @@ import { AuthModule } from './auth/auth.module.js';
 import { BuildLogsModule } from './build-logs/build-logs.module.js';
 import type { CommChannelFactory } from './comm/comm-channel.js';
 import { CommModule } from './comm/comm.module.js';
+import { FilesModule } from './files/files.module.js';
+import { JobModule } from './job/job.module.js';
 import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { LoadedConfig } from './config/config.loader.js';
@@ -34,6 +36,8 @@ export class AppModule {
         LoggingPluginModule,
         LogIngestModule,
         BuildLogsModule,
+        FilesModule,
+        JobModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -21,6 +21,8 @@ export const TAGS: Readonly<Record<string, string>> = {
   Logging: "Hotend's log files and logger levels (OctoPrint's Logging plugin API).",
   Log: 'Clients write messages into hotend.log (Plex-style batched log writes).',
   'Build logs': 'A store for build and job logs (Vieter-style API).',
+  Files: 'Upload, list, select, move and download G-code files, locally and on the SD card (OctoPrint API).',
+  Job: 'Start, pause, resume and cancel the print of the selected file, and follow its progress (OctoPrint API).',
 };
 
 const SERVERS = [

@@ -38,7 +38,7 @@ describe.each([
     const pty = await startPtySimulator({ resetOnOpen: false });
     try {
       server = await startTestServer({
-        config: { serial: { additionalPorts: [pty.path] } },
+        config: { serial: { autoconnect: false, additionalPorts: [pty.path] } },
         ...(commChannel === undefined ? {} : { commChannel }),
       });
       const comm = server.app.get(PrinterCommService);

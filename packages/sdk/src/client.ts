@@ -1,6 +1,8 @@
 import { BuildLogsApi } from './build-logs.js';
 import { ConnectionApi } from './connection.js';
 import { ControlApi } from './control.js';
+import { FilesApi } from './files.js';
+import { JobApi } from './job.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { LogApi } from './log.js';
 import { PluginsApi } from './plugins/logging.js';
@@ -31,6 +33,8 @@ export class HotendClient {
   readonly control: ControlApi;
   readonly plugins: PluginsApi;
   readonly log: LogApi;
+  readonly files: FilesApi;
+  readonly job: JobApi;
 
   constructor(options: HotendClientOptions) {
     this.http = createHttp(options);
@@ -44,5 +48,7 @@ export class HotendClient {
     this.control = new ControlApi(this.http);
     this.plugins = new PluginsApi(this.http);
     this.log = new LogApi(this.http);
+    this.files = new FilesApi(this.http);
+    this.job = new JobApi(this.http);
   }
 }

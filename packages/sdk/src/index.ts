@@ -1,4 +1,6 @@
 export { BuildLogsApi, type BuildLogBody, type BuildLogContentOptions } from './build-logs.js';
+export { FilesApi, type UploadData, type UploadOptions, type UploadProgress } from './files.js';
+export { JobApi } from './job.js';
 export { HotendClient, type HotendClientOptions } from './client.js';
 export { ConnectionApi, type ConnectOptions } from './connection.js';
 export { ControlApi, type GcodeParameters } from './control.js';

@@ -43,7 +43,7 @@ export function presentedKey(request: FastifyRequest, acceptsPlexToken: boolean)
 interface RouteAuth {
   readonly isPublic: boolean;
   readonly acceptsPlexToken: boolean;
-  readonly required: Permission | undefined;
+  readonly required: Permission | readonly Permission[] | undefined;
 }
 
 /**
@@ -72,8 +72,12 @@ export class ApiKeyGuard implements CanActivate {
       throw new UnauthorizedException(presented === undefined ? 'No API key was given' : 'The API key is not valid');
     }
     if (route.required === undefined) throw new ForbiddenException('This endpoint declares no permission');
-    if (!hasPermission(resolved.permissions, route.required)) {
-      throw new ForbiddenException(`The API key "${resolved.name}" lacks the ${route.required} permission`);
+    const required = route.required;
+    if (typeof required === 'string' && !hasPermission(resolved.permissions, required)) {
+      throw new ForbiddenException(`The API key "${resolved.name}" lacks the ${required} permission`);
+    }
+    if (typeof required !== 'string' && !required.some((one) => hasPermission(resolved.permissions, one))) {
+      throw new ForbiddenException(`The API key "${resolved.name}" lacks all of ${required.join(', ')}`);
     }
     return true;
   }
@@ -86,7 +90,10 @@ export class ApiKeyGuard implements CanActivate {
     const route: RouteAuth = {
       isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
       acceptsPlexToken: this.reflector.getAllAndOverride<boolean>(ACCEPTS_PLEX_TOKEN, targets) === true,
-      required: this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets),
+      required: this.reflector.getAllAndOverride<Permission | readonly Permission[] | undefined>(
+        REQUIRED_PERMISSION,
+        targets,
+      ),
     };
     if (byController === undefined) this.routes.set(handler, (byController = new WeakMap()));
     byController.set(controller, route);

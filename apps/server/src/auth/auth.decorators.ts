@@ -22,6 +22,18 @@ export function RequirePermission(permission: Permission): MethodDecorator & Cla
   );
 }
 
+/**
+ * For one route serving several commands with different permissions: the guard lets through a key holding any of
+ * them, and the handler checks the one its command needs (after its 404/400 checks, as OctoPrint orders them).
+ */
+export function RequireAnyPermission(...permissions: Permission[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRED_PERMISSION, permissions),
+    ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
+    ApiExtension(PERMISSION_EXTENSION, `${permissions.slice(0, -1).join(', ')} or ${permissions.at(-1)} (per command)`),
+  );
+}
+
 /** An endpoint anyone may call; a key, if sent, is still resolved so the handler can see who called. */
 export function Public(): MethodDecorator & ClassDecorator {
   // `{}` first: no key is needed; the schemes after it say where an optional key may go.

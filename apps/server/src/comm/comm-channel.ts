@@ -7,6 +7,7 @@
 import { SerialWriteError } from './serial-link.js';
 import { CommandRejectedError, ConnectionLostError } from './printer-comm.js';
 import type { CommSettings } from './comm-engine.js';
+import type { PrintJobRequest } from './print-job.types.js';
 import type {
   CommEventName,
   CommEvents,
@@ -38,13 +39,15 @@ export type CommCall =
   | { method: 'connect'; parameters: ConnectionParameters; additionalPorts: string[] }
   | { method: 'disconnect' }
   | { method: 'send'; lines: string[] }
-  | { method: 'listPorts'; additionalPorts: string[] };
+  | { method: 'listPorts'; additionalPorts: string[] }
+  | { method: 'startPrint'; request: PrintJobRequest };
 
 export type ServerToComm =
   | { type: 'call'; id: number; call: CommCall }
   | { type: 'fakeAck' }
   /** Whether the comm side collects the conversation (someone subscribes to `terminal`, or `serial.log` is on). */
   | { type: 'traffic'; enabled: boolean }
+  | { type: 'printCommand'; command: 'pause' | 'resume' | 'cancel' }
   | { type: 'dispose' };
 
 export interface SerializedError {

@@ -2,7 +2,8 @@ import { createSimBinding, MarlinSim } from '@hotend/firmware-sim';
 import type { HotendConfig } from '../config/config.schema.js';
 import type { SerialLogApi } from '../logging/logging.types.js';
 import { PrinterComm } from './printer-comm.js';
-import type { CommClock, CommDiagnostics } from './printer-comm.options.js';
+import { type CommClock, type CommDiagnostics, REAL_CLOCK } from './printer-comm.options.js';
+import { PrintJobRunner, printJobHostOf } from './print-job-runner.js';
 import { listDevicePorts, VIRTUAL_PORT } from './port-scanner.js';
 import { type CommLink, type LinkHandlers, openSerialLink, type SerialBinding } from './serial-link.js';
 
@@ -47,6 +48,8 @@ export interface CommEngineIo {
  */
 export class CommEngine {
   readonly comm: PrinterComm;
+  /** Host printing: streams stored files into this connection's queue. */
+  readonly printJobs: PrintJobRunner;
   private virtual: MarlinSim | undefined;
 
   constructor(
@@ -65,6 +68,7 @@ export class CommEngine {
       ...(io.traffic === undefined ? {} : { traffic: io.traffic }),
       diagnostics: io.diagnostics,
     });
+    this.printJobs = new PrintJobRunner(printJobHostOf(this.comm, io.clock ?? REAL_CLOCK, io.diagnostics.log));
   }
 
   /** The simulator behind port `VIRTUAL` while connected to it. */

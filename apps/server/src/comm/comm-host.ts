@@ -10,6 +10,9 @@ import {
   type TrafficEntry,
 } from './comm-channel.js';
 import type { CommEventName, CommEvents, PrinterSnapshot } from './printer-comm.types.js';
+import type { PrintJobProgress } from './print-job.types.js';
+
+const PRINT_PROGRESS_MS = 250;
 
 /** What the in-process channel may add for tests: a virtual clock, a custom simulator behind `VIRTUAL`. */
 export type CommHostHooks = Pick<CommEngineIo, 'clock' | 'createVirtualPrinter'>;
@@ -28,6 +31,8 @@ export class CommHost {
   private flushScheduled = false;
   /** What the server last received, field by field, as JSON (the objects are small and flat). */
   private readonly sent = new Map<keyof PrinterSnapshot, string>();
+  private printJobSent: PrintJobProgress | null = null;
+  private printJobSentAt = 0;
 
   constructor(
     init: CommInit,
@@ -69,6 +74,11 @@ export class CommHost {
       });
     };
     for (const event of ['state', 'temperature', 'firmware', 'action', 'sdFiles'] as const) forward(event);
+    // The outcome goes out with the state it left behind, so the server never sees an ended print as running.
+    this.engine.printJobs.onPrintEnded((outcome) => {
+      this.events.push({ event: 'printEnded', payload: outcome });
+      this.flush();
+    });
     forward('error', 'printerError');
     // The initial state, before any call.
     this.flush();
@@ -85,6 +95,12 @@ export class CommHost {
         return;
       case 'traffic':
         this.trafficEnabled = message.enabled;
+        return;
+      case 'printCommand':
+        if (message.command === 'pause') this.engine.printJobs.pausePrint();
+        else if (message.command === 'resume') this.engine.printJobs.resumePrint();
+        else this.engine.printJobs.cancelPrint();
+        this.scheduleFlush();
         return;
       case 'dispose':
         void this.engine.dispose().finally(() => {
@@ -118,6 +134,9 @@ export class CommHost {
         case 'listPorts':
           this.additionalPorts = call.additionalPorts;
           return this.reply(id, { value: await this.engine.listPorts() });
+        case 'startPrint':
+          await this.engine.printJobs.startPrint(call.request);
+          return this.reply(id, {});
       }
     } catch (error) {
       this.reply(id, { error });
@@ -131,6 +150,20 @@ export class CommHost {
     else this.post({ type: 'reply', id, ...outcome });
   }
 
+  /**
+   * The print's progress changes with every line; the server reads it once a second, so it goes out at most every
+   * PRINT_PROGRESS_MS (and at once when a print starts or ends), not in an update per line.
+   */
+  private printJobSnapshot(): PrintJobProgress | null {
+    const job = this.engine.printJobs.printJob ?? null;
+    const now = performance.now();
+    if (job === null || this.printJobSent === null || now - this.printJobSentAt >= PRINT_PROGRESS_MS) {
+      this.printJobSent = job;
+      this.printJobSentAt = now;
+    }
+    return this.printJobSent;
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -139,7 +172,7 @@ export class CommHost {
 
   private flush(): void {
     this.flushScheduled = false;
-    const current = this.engine.comm.snapshot;
+    const current: PrinterSnapshot = { ...this.engine.comm.snapshot, printJob: this.printJobSnapshot() };
     const changed: Partial<PrinterSnapshot> = {};
     let anyChanged = false;
     for (const key of Object.keys(current) as (keyof PrinterSnapshot)[]) {

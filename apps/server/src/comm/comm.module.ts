@@ -6,6 +6,7 @@ import type { CommChannel, CommChannelFactory } from './comm-channel.js';
 import { InProcessChannel } from './in-process-channel.js';
 import { COMM_CHANNEL, PrinterCommService } from './printer-comm.service.js';
 import { PRINTER_COMM, PRINTER_FEED } from './printer-comm.types.js';
+import { PRINT_JOB_CONTROL } from './print-job.types.js';
 
 /** The channel `serial.commProcess` asks for (the deprecated `serial.thread` is still understood, with a warning). */
 export function configuredCommChannel(serial: HotendConfig['serial']): CommChannel {
@@ -40,8 +41,9 @@ export class CommModule {
         PrinterCommService,
         { provide: PRINTER_COMM, useExisting: PrinterCommService },
         { provide: PRINTER_FEED, useExisting: PrinterCommService },
+        { provide: PRINT_JOB_CONTROL, useExisting: PrinterCommService },
       ],
-      exports: [PrinterCommService, PRINTER_COMM, PRINTER_FEED],
+      exports: [PrinterCommService, PRINTER_COMM, PRINTER_FEED, PRINT_JOB_CONTROL],
     };
   }
 }

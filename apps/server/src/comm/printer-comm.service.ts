@@ -19,6 +19,7 @@ import {
 import { commSettings } from './comm-engine.js';
 import { initialSnapshot, lostSnapshot } from './comm-state.js';
 import { ConnectionLostError } from './printer-comm.js';
+import type { PrintJobControl, PrintJobOutcome, PrintJobProgress, PrintJobRequest } from './print-job.types.js';
 import type {
   CommEventName,
   CommEvents,
@@ -55,7 +56,9 @@ type Listener<K extends CommEventName> = (payload: CommEvents[K]) => void;
  * classes rebuilt on this side. Autoconnects on start and disconnects on shutdown.
  */
 @Injectable()
-export class PrinterCommService implements PrinterCommApi, PrinterFeed, OnApplicationBootstrap, OnModuleDestroy {
+export class PrinterCommService
+  implements PrinterCommApi, PrinterFeed, PrintJobControl, OnApplicationBootstrap, OnModuleDestroy
+{
   private readonly logger = new Logger('hotend.comm');
   private state: PrinterSnapshot = initialSnapshot();
   private readonly history = new TemperatureHistory();
@@ -148,6 +151,27 @@ export class PrinterCommService implements PrinterCommApi, PrinterFeed, OnApplic
   async send(lines: string | readonly string[]): Promise<void> {
     await this.call({ method: 'send', lines: typeof lines === 'string' ? [lines] : [...lines] });
   }
+  // ---------------------------------------------------------------- printing (PrintJobControl)
+
+  get printJob(): PrintJobProgress | undefined {
+    return this.state.printJob ?? undefined;
+  }
+  async startPrint(request: PrintJobRequest): Promise<void> {
+    await this.call({ method: 'startPrint', request });
+  }
+  pausePrint(): void {
+    this.post({ type: 'printCommand', command: 'pause' });
+  }
+  resumePrint(): void {
+    this.post({ type: 'printCommand', command: 'resume' });
+  }
+  cancelPrint(): void {
+    this.post({ type: 'printCommand', command: 'cancel' });
+  }
+  onPrintEnded(listener: (outcome: PrintJobOutcome) => void): () => void {
+    return this.subscribe('printEnded', listener);
+  }
+
   async listPorts(): Promise<string[]> {
     return (await this.call({ method: 'listPorts', additionalPorts: this.additionalPorts() })) ?? [];
   }
@@ -266,8 +290,20 @@ export class PrinterCommService implements PrinterCommApi, PrinterFeed, OnApplic
     if (this.closed || id === 'CLOSED' || id === 'CLOSED_WITH_ERROR') return;
     const { status, connection, lastError } = lostSnapshot(this.state, reason);
     this.lost = { status, connection, lastError };
-    this.state = { ...this.state, ...this.lost };
+    const job = this.state.printJob;
+    this.state = { ...this.state, ...this.lost, printJob: null };
     this.emit('state', status);
     if (lastError !== null) this.emit('error', lastError);
+    // A print cannot outlive its comm process: it ends as failed, with the reason.
+    if (job !== undefined && job !== null) {
+      this.emit('printEnded', {
+        path: job.path,
+        origin: job.origin,
+        success: false,
+        reason: 'error',
+        printTime: job.printTime,
+        error: reason,
+      });
+    }
   }
 }

@@ -148,6 +148,7 @@ export class PrinterComm {
       busy: () => this.onBusy(),
       action: (action) => this.onAction(action),
       externalReset: () => this.onExternalReset(),
+      position: (position) => this.events.emit('position', position),
       error: (message) => this.faults.firmwareError(message),
     });
     this.intake = new CommandIntake(this.transmitter, this.firmwareModel, {
@@ -375,6 +376,22 @@ export class PrinterComm {
   /** Adds a line source (a print job) to the transmitter; see LineSource. Returns its removal. */
   addLineSource(source: LineSource): () => void {
     return this.transmitter.addSource(source);
+  }
+
+  // ---------------------------------------------------------------- print engine hooks
+
+  get extruderCount(): number {
+    return this.options.profile?.extruders ?? 1;
+  }
+
+  /** A line source has lines again. */
+  wake(): void {
+    this.transmitter.pump();
+  }
+
+  /** The print engine's states (Starting, Printing, ..., and back to Operational), only while connected. */
+  setJobState(state: PrinterStateId): void {
+    if (this.isOperational) this.setState(state);
   }
 
   // ---------------------------------------------------------------- receiving

@@ -1,3 +1,4 @@
+import type { PrintJobOutcome, PrintJobProgress } from './print-job.types.js';
 /**
  * The contract between the serial comm layer (`src/comm`, which implements it) and the API sections that read
  * printer state or send commands (`src/printer`, `src/connection`). Nothing here knows about HTTP.
@@ -108,6 +109,8 @@ export interface PrinterSnapshot {
   sd: SdStatus;
   lastError: PrinterErrorInfo | null;
   firmware: FirmwareInfo;
+  /** The print in progress (null or absent when none); refreshed at most every 250 ms while printing. */
+  printJob?: PrintJobProgress | null;
 }
 
 /** One line of the conversation with the printer, as the terminal and `serial.log` show it. */
@@ -152,6 +155,8 @@ export interface CommEvents {
   action: HostAction;
   /** A new SD card listing (also an empty one when the card went away). */
   sdFiles: readonly SdFileEntry[];
+  /** A print (or SD transfer) ended: done, cancelled or failed. */
+  printEnded: PrintJobOutcome;
 }
 
 export type CommEventName = keyof CommEvents;

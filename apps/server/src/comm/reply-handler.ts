@@ -1,7 +1,7 @@
 import type { FirmwareModel } from './firmware-model.js';
 import type { CommClock } from './printer-comm.options.js';
 import type { PrinterStateId } from './printer-comm.types.js';
-import { errorContinues, isTemperatureLine } from './reply-parsers.js';
+import { errorContinues, isTemperatureLine, parsePosition } from './reply-parsers.js';
 import type { SdTracker } from './sd-tracker.js';
 import type { Transmitter } from './transmitter.js';
 
@@ -22,6 +22,8 @@ export interface ReplyHandlerHost {
   action(line: string): void;
   /** `start` while operational. */
   externalReset(): void;
+  /** An M114 position report (the print engine captures it when pausing). */
+  position(position: { x: number; y: number; z: number; e: number }): void;
   /** A firmware error line (`Error:...`, `!!...`, `fatal:...`), merged with its continuation. */
   error(message: string): void;
 }
@@ -140,6 +142,11 @@ export class ReplyHandler {
     }
     if (line === 'start') {
       this.host.externalReset();
+      return;
+    }
+    const position = parsePosition(line);
+    if (position !== undefined) {
+      this.host.position(position);
       return;
     }
     this.sd.readLine(line);

@@ -184,3 +184,10 @@ export function errorReason(message: string): string {
   if (/probing failed|bed leveling|reference point|bltouch/.test(text)) return 'probing_failed';
   return 'firmware';
 }
+
+/** An M114 report, `X:10.00 Y:20.00 Z:0.30 E:5.00 Count X:...` (the part before `Count`); undefined otherwise. */
+export function parsePosition(line: string): { x: number; y: number; z: number; e: number } | undefined {
+  const match = /^X:\s*(-?[\d.]+)\s+Y:\s*(-?[\d.]+)\s+Z:\s*(-?[\d.]+)\s+E:\s*(-?[\d.]+)/.exec(line);
+  if (match === null) return undefined;
+  return { x: Number(match[1]), y: Number(match[2]), z: Number(match[3]), e: Number(match[4]) };
+}

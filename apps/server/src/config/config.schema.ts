@@ -243,6 +243,30 @@ export class BuildLogsConfig {
   @IsInt() @Min(0) retentionDays = 0;
 }
 
+export const ANALYSIS_RUN_AT = ['idle', 'always', 'never'] as const;
+
+export class FilesConfig {
+  /** Largest upload accepted, in bytes (413 beyond). */
+  @IsInt() @Min(1) maxUploadBytes = 1024 * 1024 * 1024;
+  /** When background G-code analysis runs: `idle` (not while printing), `always`, or `never`. */
+  @IsIn(ANALYSIS_RUN_AT) analysisRunAt: (typeof ANALYSIS_RUN_AT)[number] = 'idle';
+}
+
+/**
+ * G-code run around a print (OctoPrint's `scripts.gcode`), one command per line; `{{ pause_position.x }}` (y, z, e,
+ * f) is the position captured when the print paused. Unset: the default (only `afterPrintCancelled` has one: motors
+ * off, every heater and the fan off).
+ */
+export class ScriptsConfig {
+  @IsOptional() @IsString() beforePrintStarted?: string;
+  @IsOptional() @IsString() afterPrintDone?: string;
+  @IsOptional() @IsString() afterPrintCancelled?: string;
+  @IsOptional() @IsString() afterPrintPaused?: string;
+  @IsOptional() @IsString() beforePrintResumed?: string;
+  /** Send M400 and M114 when a print pauses, so the scripts know where the head stopped. */
+  @IsBoolean() logPositionOnPause = true;
+}
+
 export class HotendConfig {
   @ValidateNested() @Type(() => ServerConfig) server = new ServerConfig();
   @ValidateNested() @Type(() => ApiConfig) api = new ApiConfig();
@@ -251,4 +275,6 @@ export class HotendConfig {
   @ValidateNested() @Type(() => SystemConfig) system = new SystemConfig();
   @ValidateNested() @Type(() => LoggingConfig) logging = new LoggingConfig();
   @ValidateNested() @Type(() => BuildLogsConfig) buildLogs = new BuildLogsConfig();
+  @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
+  @ValidateNested() @Type(() => ScriptsConfig) scripts = new ScriptsConfig();
 }

@@ -10,6 +10,7 @@ export interface DataPaths {
   readonly logs: string;
   readonly database: string;
   readonly buildLogs: string;
+  readonly uploads: string;
 }
 
 /** The validated configuration, and the one place that writes changes back to `config.yaml`. */
@@ -26,6 +27,7 @@ export class HotendConfigService {
       logs: join(loaded.basedir, 'logs'),
       database: join(loaded.basedir, 'hotend.db'),
       buildLogs: join(loaded.basedir, 'build-logs'),
+      uploads: join(loaded.basedir, 'uploads'),
     };
   }
 

@@ -55,6 +55,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List all files and folders.
+         * @description Local files and folders (folders first, then by name), then the SD card's files when the card is
+         *     ready, with the free and total bytes of the uploads file system. Answers carry an ETag; `If-None-Match` with it
+         *     is a 304 unless `force` is given. `recursive=true` fills every folder's `children`; `filter=gcode` keeps only
+         *     files of that type (folders stay).
+         */
+        get: operations["listFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{location}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the files of one location.
+         * @description `local`: the uploads folder with free and total bytes; `sdcard`: the printer's card (empty when the
+         *     card is not ready). Any other location is a 404.
+         */
+        get: operations["listFilesForLocation"];
+        put?: never;
+        /**
+         * Upload a G-code file, or create a folder.
+         * @description Multipart form with `file` and optionally `path` (target folder, created if missing), `select`,
+         *     `print` (print at once: needs PRINT and an idle printer, otherwise answered `effectivePrint: false`), `userdata`
+         *     (JSON), `noOverwrite`. With `foldername` and no file, a folder is created instead (again: still a 201). Names
+         *     are sanitised as OctoPrint does; `..`, absolute paths and backslashes are refused. The body is streamed to disk
+         *     and the file appears only once it is complete. `Location` is the new entry's resource.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{location}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one file or folder.
+         * @description A file with its analysis, print history and statistics; a folder with its direct children (their
+         *     sub-folders with empty `children`), or all levels with `recursive=true`.
+         */
+        get: operations["getFile"];
+        put?: never;
+        /**
+         * Run a command on a file or folder.
+         * @description `select` (FILES_SELECT; with `"print": true` also PRINT) makes it the file to print; `unselect` clears
+         *     the selection (path `current` works); `copy` and `move` (FILES_UPLOAD, move also FILES_DELETE) to `destination`,
+         *     an existing folder or a new path; `analyse` queues the G-code analysis again; `slice` has no slicer.
+         */
+        post: operations["issueFileCommand"];
+        /**
+         * Delete a file or folder.
+         * @description A folder goes with everything in it. The file being printed (or a folder holding it) is a 409; the
+         *     selected file of an idle printer is unselected first.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a file name before uploading.
+         * @description `sanitize` answers the path a name would be stored under; `exists` says whether it is taken and, if
+         *     so, suggests the first free `name_N.ext`. `command`, `storage`, `path` and `filename` are all required.
+         */
+        post: operations["testFileName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the current job.
+         * @description The selected file with its analysis and statistics, the progress of its print (`completion` in percent,
+         *     updated once a second and frozen while paused; time left with the origin of the estimate) and the printer state
+         *     as text. Every field is null when no file is selected; `error` appears only after a failure.
+         */
+        get: operations["getJob"];
+        put?: never;
+        /**
+         * Start, restart, pause, resume or cancel the print.
+         * @description `start` prints the selected file; `restart` starts a paused print again from the beginning; `pause` with
+         *     `action` `pause`, `resume` or `toggle` (the default); `cancel` stops it and runs the cancel script (motors,
+         *     heaters and fan off by default). Answers as soon as the command is accepted; the state follows.
+         */
+        post: operations["issueJobCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/printer": {
         parameters: {
             query?: never;
@@ -440,6 +573,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/downloads/files/local/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a stored file.
+         * @description As `text/plain` with `Content-Disposition` naming the file as uploaded; one `Range` is honoured with a
+         *     206. The key may be given as `?apikey=` so the URL works as a link.
+         */
+        get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/downloads/logs": {
         parameters: {
             query?: never;
@@ -633,6 +787,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AreaDto: {
+            minX: number;
+            maxX: number;
+            minY: number;
+            maxY: number;
+            minZ: number;
+            maxZ: number;
+        };
         /**
          * @description `home`: the axes to home; an empty list homes all of them.
          * @enum {string}
@@ -751,11 +913,101 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        DimensionsDto: {
+            width: number;
+            depth: number;
+            height: number;
+        };
+        FileCommandDto: {
+            /** @enum {string} */
+            command: "select" | "unselect" | "copy" | "move" | "analyse" | "slice" | "uploadSd";
+            /** @description `select`: start printing it too. */
+            print?: boolean;
+            /** @description `copy`/`move`: an existing folder (the entry goes inside) or the new path. */
+            destination?: string;
+        };
+        FileEntryDto: {
+            /** @enum {string} */
+            type: "machinecode" | "folder";
+            /**
+             * @example [
+             *       "machinecode",
+             *       "gcode"
+             *     ]
+             */
+            typePath: string[];
+            /** @enum {string} */
+            origin: "local" | "sdcard";
+            /** @description What the uploader sent as `userdata` (any JSON). */
+            userdata?: Record<string, never>;
+            /** @description A folder's entries (empty in non-recursive listings below the first level). */
+            children?: components["schemas"]["FileEntryDto"][];
+            name: string;
+            /** @description The name as uploaded (differs from `name` when sanitising changed it). */
+            display: string;
+            path: string;
+            /** @description Bytes (for a folder: all files below it). */
+            size?: number;
+            /** @description Modification time, epoch seconds. */
+            date?: number;
+            /** @description SHA-1 of the contents. */
+            hash?: string;
+            /** @description Name of the key that uploaded it. */
+            user?: string;
+            refs: components["schemas"]["FileRefsDto"];
+            gcodeAnalysis?: components["schemas"]["GcodeAnalysisDto"];
+            /** @description True while the file waits for or undergoes analysis. */
+            analysisPending?: boolean;
+            prints?: components["schemas"]["PrintsDto"];
+            statistics?: components["schemas"]["PrintStatisticsDto"];
+        };
+        FileListDto: {
+            files: components["schemas"]["FileEntryDto"][];
+            /** @description Free bytes on the uploads file system. */
+            free?: number;
+            /** @description Size of the uploads file system in bytes. */
+            total?: number;
+        };
+        FileRefsDto: {
+            /** @description Absolute URL of the entry in the Files API. */
+            resource: string;
+            /** @description Absolute download URL (local files only). */
+            download?: string;
+        };
+        FileTestDto: {
+            /** @enum {string} */
+            command: "sanitize" | "exists";
+            /** @enum {string} */
+            storage: "local";
+            path: string;
+            filename: string;
+        };
+        FileTestResponseDto: {
+            sanitized?: string;
+            exists?: boolean;
+            suggestion?: string;
+            size?: number;
+            date?: number;
+        };
         FullPrinterStateResponseDto: {
             temperature?: components["schemas"]["TemperatureStateDto"];
             /** @description Absent when SD support is off. */
             sd?: components["schemas"]["SdStateDto"];
             state?: components["schemas"]["PrinterStateDto"];
+        };
+        GcodeAnalysisDto: {
+            /** @description Per tool: `tool0`, `tool1`, ... */
+            filament: {
+                [key: string]: components["schemas"]["ToolFilamentDto"];
+            };
+            /** @description Seconds, when the file moves at all. */
+            estimatedPrintTime?: number;
+            dimensions: components["schemas"]["DimensionsDto"];
+            printingArea: components["schemas"]["AreaDto"];
+            travelDimensions: components["schemas"]["DimensionsDto"];
+            travelArea: components["schemas"]["AreaDto"];
+            /** @description Present (true) when the file extrudes nothing. */
+            _empty?: boolean;
         };
         GcodeCommandDto: {
             /**
@@ -777,6 +1029,66 @@ export interface components {
         HistoricTemperatureDataDto: {
             actual: number | null;
             target: number | null;
+        };
+        JobCommandDto: {
+            /** @enum {string} */
+            command: "start" | "restart" | "pause" | "cancel";
+            /**
+             * @description For `pause`: `pause`, `resume` or `toggle` (the default).
+             * @enum {string}
+             */
+            action?: "pause" | "resume" | "toggle";
+        };
+        JobFileDto: {
+            name: string | null;
+            path: string | null;
+            display: string | null;
+            /** @enum {string|null} */
+            origin: "local" | "sdcard" | null;
+            /** @description Bytes, measured when selected. */
+            size: number | null;
+            /** @description Modification time, epoch seconds. */
+            date: number | null;
+        };
+        JobInfoDto: {
+            /** @description Seconds, from the file's analysis. */
+            estimatedPrintTime: number | null;
+            /** @description Mean seconds of successful prints with this printer profile. */
+            averagePrintTime: number | null;
+            lastPrintTime: number | null;
+            /** @description Per tool (`tool0`, ...), from the analysis. */
+            filament: {
+                [key: string]: components["schemas"]["ToolFilamentDto"];
+            } | null;
+            /** @description Key name of whoever selected or started the file. */
+            user: string | null;
+            file: components["schemas"]["JobFileDto"];
+        };
+        JobProgressDto: {
+            /** @description Percent of the file done, 0 to 100. */
+            completion: number | null;
+            /** @description Bytes of the file sent so far. */
+            filepos: number | null;
+            /** @description Seconds since the start, pauses excluded. */
+            printTime: number | null;
+            printTimeLeft: number | null;
+            /** @enum {string|null} */
+            printTimeLeftOrigin: "linear" | "analysis" | "estimate" | "average" | "mixed-analysis" | "mixed-average" | null;
+        };
+        JobResponseDto: {
+            /** @description Why the last print or connection failed; only present when there is something to say. */
+            error?: string;
+            job: components["schemas"]["JobInfoDto"];
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description The printer state as text (`Operational`, `Printing`, `Paused`, `Offline after error`, ...). */
+            state: string;
+        };
+        LastPrintDto: {
+            /** @description Float epoch seconds. */
+            date: number;
+            success: boolean;
+            /** @description Seconds, only for a successful print. */
+            printTime?: number;
         };
         LogFileDto: {
             /** @description Size in bytes. */
@@ -824,7 +1136,7 @@ export interface components {
             error: string;
         };
         /** @enum {string} */
-        Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH";
+        Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH" | "FILES_LIST" | "FILES_UPLOAD" | "FILES_DOWNLOAD" | "FILES_DELETE" | "FILES_SELECT" | "PRINT";
         PrinterErrorResponseDto: {
             /** @description `emergency`, `disconnect` or `cancel`. */
             consequence?: string | null;
@@ -879,6 +1191,21 @@ export interface components {
             /** @description `feedrate`: an integer is a percentage (105), a fraction is a factor (1.05); at least 1 %. */
             factor?: number;
         };
+        PrintsDto: {
+            success: number;
+            failure: number;
+            last?: components["schemas"]["LastPrintDto"];
+        };
+        PrintStatisticsDto: {
+            /** @description Printer profile id → mean seconds of successful prints. */
+            averagePrintTime: {
+                [key: string]: number;
+            };
+            /** @description Printer profile id → seconds of the newest successful print. */
+            lastPrintTime: {
+                [key: string]: number;
+            };
+        };
         PublishBuildLogResponseDto: {
             /** @description Empty on success. */
             message: string;
@@ -901,6 +1228,13 @@ export interface components {
             version: string;
             /** @description Hotend has no safe mode; always false. */
             safemode: boolean;
+        };
+        StoredFileRefDto: {
+            /** @enum {string} */
+            origin: "local" | "sdcard";
+            name: string;
+            path: string;
+            refs: components["schemas"]["FileRefsDto"];
         };
         /** @enum {string} */
         SystemCommandSource: "core" | "custom" | "plugin";
@@ -963,6 +1297,45 @@ export interface components {
             amount?: number;
             /** @description `flowrate`: an integer is a percentage (95), a fraction is a factor (0.95); at least 1 %. */
             factor?: number;
+        };
+        ToolFilamentDto: {
+            /** @description Millimetres of filament. */
+            length: number;
+            /** @description Cubic centimetres (0 when the file does not say the filament diameter). */
+            volume: number;
+        };
+        UploadedFilesDto: {
+            local?: components["schemas"]["StoredFileRefDto"];
+            sdcard?: components["schemas"]["StoredFileRefDto"];
+        };
+        UploadFormDto: {
+            /**
+             * Format: binary
+             * @description The G-code file (.gcode, .gco, .g).
+             */
+            file?: string;
+            /** @description Folder to store it in, created if missing (overrides a folder in the filename); "" is the top level. */
+            path?: string;
+            /** @description Select the file after upload ("true"/"yes"/"y"/"1"; needs FILES_SELECT). */
+            select?: string;
+            /** @description Print it at once (needs PRINT; implies select). */
+            print?: string;
+            /** @description JSON stored with the file as `userdata`. */
+            userdata?: string;
+            /** @description Create this folder instead of uploading a file. */
+            foldername?: string;
+            /** @description Store under this name instead of the file part's. */
+            filename?: string;
+            /** @description Refuse (409) instead of replacing an existing file. */
+            noOverwrite?: string;
+        };
+        UploadResponseDto: {
+            files?: components["schemas"]["UploadedFilesDto"];
+            folder?: components["schemas"]["StoredFileRefDto"];
+            /** @description False while an SD transfer still runs. */
+            done: boolean;
+            effectiveSelect?: boolean;
+            effectivePrint?: boolean;
         };
         VersionResponseDto: {
             /** @description API version, as OctoPrint reports it. */
@@ -1066,6 +1439,475 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentUserResponseDto"];
+                };
+            };
+        };
+    };
+    listFiles: {
+        parameters: {
+            query?: {
+                /** @description Only files of this type (e.g. `gcode`). */
+                filter?: unknown;
+                /** @description Any value: answer in full, never 304. */
+                force?: unknown;
+                /** @description Also list the contents of sub-folders. */
+                recursive?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files and folders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileListDto"];
+                };
+            };
+            /** @description Not modified (If-None-Match matched). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_LIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    listFilesForLocation: {
+        parameters: {
+            query?: {
+                /** @description Only files of this type (e.g. `gcode`). */
+                filter?: unknown;
+                /** @description Any value: answer in full, never 304. */
+                force?: unknown;
+                /** @description Also list the contents of sub-folders. */
+                recursive?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description Where the files are. */
+                location: "local" | "sdcard";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files and folders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileListDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_LIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Unknown location. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Where the files are. */
+                location: "local" | "sdcard";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadFormDto"];
+            };
+        };
+        responses: {
+            /** @description Stored; `Location` is the new entry. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadResponseDto"];
+                };
+            };
+            /** @description No file or folder, bad path, bad `userdata`, several files. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_UPLOAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Unknown location, or the parent folder is missing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description The file is being printed, exists with `noOverwrite`, or is a folder. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Larger than `files.maxUploadBytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Not a .gcode, .gco or .g file. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description No space left for the file. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    getFile: {
+        parameters: {
+            query?: {
+                /** @description Also list the contents of sub-folders. */
+                recursive?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description Where the files are. */
+                location: "local" | "sdcard";
+                /** @description Path of the file or folder ("a/b.gcode"). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file or folder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileEntryDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_LIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Unknown location or path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    issueFileCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Where the files are. */
+                location: "local" | "sdcard";
+                /** @description Path of the file or folder ("a/b.gcode"). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileCommandDto"];
+            };
+        };
+        responses: {
+            /** @description Copied or moved; `Location` is the new entry. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredFileRefDto"];
+                };
+            };
+            /** @description Done (select, unselect, analyse). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command, missing `destination`, bad path. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_SELECT, FILES_UPLOAD or FILES_DELETE (per command) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Unknown location or path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description The printer is busy, or the target exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Not a machine code file, or no slicer. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Where the files are. */
+                location: "local" | "sdcard";
+                /** @description Path of the file or folder ("a/b.gcode"). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_DELETE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Unknown location or path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description The file (or one in the folder) is being printed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    testFileName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileTestDto"];
+            };
+        };
+        responses: {
+            /** @description The stored name, or whether it exists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileTestResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_LIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, its progress and the printer state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponseDto"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks STATUS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    issueJobCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobCommandDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the state changes asynchronously. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown command or pause action. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks PRINT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Not operational, no file selected, or the job is not in a state for it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
                 };
             };
         };
@@ -2157,6 +2999,50 @@ export interface operations {
             };
             /** @description Missing or invalid API key, or the key lacks STATUS */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023` */
+                Range?: string;
+            };
+            path: {
+                /** @description Path of the file or folder ("a/b.gcode"). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid API key, or the key lacks FILES_DOWNLOAD */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description No such file. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -55,7 +55,9 @@ function requireJsonBody(alsoAccepted: readonly string[]): onRequestHookHandler 
 
 function relabelBody(mediaType: string): onRequestHookHandler {
   return (request, _reply, done) => {
-    request.headers['content-type'] = mediaType;
+    // A body already of the route's type keeps its parameters (a multipart upload's boundary).
+    const sent = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (sent !== mediaType) request.headers['content-type'] = mediaType;
     done();
   };
 }

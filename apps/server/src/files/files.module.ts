@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { HotendConfigService } from '../config/config.service.js';
+import { FileDownloadsService } from './file-downloads.service.js';
+import { FileLibrary } from './file-library.js';
+import { FileMetadataRepository } from './file-metadata.repository.js';
+import { FileSelection } from './file-selection.js';
+import { FileUploadService } from './file-upload.service.js';
+import { FileDownloadsController, FilesController } from './files.controller.js';
+import { FilesService } from './files.service.js';
+import { LocalFileStorage } from './local-file.storage.js';
+
+/** Files API: uploads in `<basedir>/uploads`, their metadata in `<basedir>/hotend.db`, analysis in a worker thread. */
+@Module({
+  controllers: [FilesController, FileDownloadsController],
+  providers: [
+    FileSelection,
+    FileLibrary,
+    FilesService,
+    FileUploadService,
+    FileDownloadsService,
+    {
+      provide: LocalFileStorage,
+      useFactory: (config: HotendConfigService) => new LocalFileStorage(config.paths.uploads),
+      inject: [HotendConfigService],
+    },
+    {
+      provide: FileMetadataRepository,
+      useFactory: (config: HotendConfigService) => FileMetadataRepository.open(config.paths.database),
+      inject: [HotendConfigService],
+    },
+  ],
+  exports: [FileLibrary, FileSelection],
+})
+export class FilesModule {}
