@@ -13,10 +13,11 @@ import { installRouteBodyHandling } from './common/http/route-body.js';
 import { closeConnectionsWithUnreadBodies } from './common/http/unread-body.js';
 import { registerFileUploads } from './files/upload-parser.js';
 import type { LoadedConfig } from './config/config.loader.js';
+import { serveApiDocs } from './docs/api-docs.js';
+import { enableCors } from './http/cors.js';
 import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
 import { HotendNestLogger } from './logging/nest-logger.js';
-import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 import { findWebRoot, serveWebUi } from './web/web-ui.js';
 
 export interface HotendAppOptions {
@@ -43,6 +44,7 @@ export async function createHotendApp(
     clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
+  await enableCors(fastify, loaded.config.server.cors.origins);
   installRouteBodyHandling(fastify);
   parseJsonBodiesWithLimits(fastify, bodyLimit);
   closeConnectionsWithUnreadBodies(fastify);
@@ -66,7 +68,7 @@ export async function createHotendApp(
   app.useLogger(app.get(HotendNestLogger));
   app.flushLogs();
   app.enableShutdownHooks();
-  if (options.swaggerUi !== false) setupSwaggerUi(app, buildOpenApiDocument(app));
-  await serveWebUi(adapter.getInstance(), findWebRoot());
+  if (options.swaggerUi !== false) serveApiDocs(fastify);
+  await serveWebUi(fastify, findWebRoot());
   return app;
 }

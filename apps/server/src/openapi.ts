@@ -132,7 +132,7 @@ function normalize(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** The OpenAPI document for the running app: served at /api/docs and written to openapi.yaml. */
+/** The OpenAPI document of the app, written to openapi.yaml by `npm run generate` (the server serves that file). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Hotend')
@@ -190,13 +190,4 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
   });
   return normalize(document);
-}
-
-export function setupSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
-  SwaggerModule.setup('api/docs', app, document, {
-    jsonDocumentUrl: 'api/docs/openapi.json',
-    yamlDocumentUrl: 'api/docs/openapi.yaml',
-    swaggerOptions: { persistAuthorization: true, showExtensions: true },
-    customSiteTitle: 'Hotend API',
-  });
 }

@@ -23,6 +23,10 @@ const host = new CommHost(
   () => process.disconnect(),
 );
 
+// Ctrl-C and service managers signal the whole process group: the server disposes this process as it shuts down,
+// so it does not die under the server mid-conversation (which the server saw as a failed write, EPIPE).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+
 // The server is gone (it ended, or was killed without a shutdown): never outlive it.
 process.on('disconnect', () => {
   void host.dispose().finally(() => process.exit(0));

@@ -39,12 +39,23 @@ export class ServerCommandsConfig {
   @IsOptional() @IsString() @MinLength(1) serverRestartSafeCommand?: string;
 }
 
+export class CorsConfig {
+  /** Origins whose pages may call the API (`https://dash.example:8080`), or `*` for any; none: same-origin only. */
+  @IsArray()
+  @Matches(/^(\*|https?:\/\/[^/\s]+)$/, {
+    each: true,
+    message: 'each of $property must be * or a scheme and host without a path, like http://localhost:3000',
+  })
+  origins: string[] = [];
+}
+
 export class ServerConfig {
   @IsString() host = '0.0.0.0';
   @IsInt() @Min(0) @Max(65535) port = 5000;
   /** Largest JSON body accepted, in bytes (413 beyond). */
   @IsInt() @Min(1024) bodyLimit = 1024 * 1024;
   @ValidateNested() @Type(() => ServerCommandsConfig) commands = new ServerCommandsConfig();
+  @ValidateNested() @Type(() => CorsConfig) cors = new CorsConfig();
 }
 
 export class ApiKeyConfig {

@@ -56,6 +56,8 @@ export class HotendNestLogger implements LoggerService {
     while (params.length > 0 && params[params.length - 1] === undefined) params.pop();
 
     const own = context !== undefined && isLoggerName(context);
+    // Nest's own news (route mapping, modules initialised) is for debugging, not for the first-run console.
+    if (!own && level === 'info') level = 'debug';
     const logger = this.logs.logger(own ? context : NEST_LOGGER);
     if (!logger.isLevelEnabled(level)) return;
     let text = describe(message);
