@@ -25,7 +25,7 @@ function startServer(basedir: string): Promise<RunningServer> {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /Hotend is listening on (http:\/\/\S+)/.exec(output);
+      const match = /Hotend is running: +(http:\/\/\S+)/.exec(output);
       if (match?.[1] !== undefined) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();
