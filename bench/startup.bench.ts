@@ -112,11 +112,28 @@ try {
   const othersRss = others.map(rssMb);
   const total = mainRss + othersRss.reduce((sum, value) => sum + value, 0);
   const row = { bench: 'startup', unit: 'MB', baseline: bareRss };
-  report({ ...row, case: `idle RSS after ${IDLE_S} s: main process`, value: mainRss, ratio: ratio(mainRss, bareRss), goal: '<= 80 MB' });
+  report({
+    ...row,
+    case: `idle RSS after ${IDLE_S} s: main process`,
+    value: mainRss,
+    ratio: ratio(mainRss, bareRss),
+    goal: '<= 80 MB',
+  });
   othersRss.forEach((value, index) =>
-    report({ ...row, case: `idle RSS: child process ${index + 1} (serial worker)`, value, ratio: ratio(value, bareRss) }),
+    report({
+      ...row,
+      case: `idle RSS: child process ${index + 1} (serial worker)`,
+      value,
+      ratio: ratio(value, bareRss),
+    }),
   );
-  report({ ...row, case: 'idle RSS: all Hotend processes', value: total, ratio: ratio(total, bareRss), goal: '<= 130 MB' });
+  report({
+    ...row,
+    case: 'idle RSS: all Hotend processes',
+    value: total,
+    ratio: ratio(total, bareRss),
+    goal: '<= 130 MB',
+  });
 } finally {
   await stop(bare.child);
   await stop(hotend.child);
