@@ -43,7 +43,7 @@ export async function startServer(config: Record<string, unknown> = {}): Promise
     const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /Hotend is running: +(http:\/\/\S+)/.exec(output);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);
