@@ -30,7 +30,9 @@ export function RequireAnyPermission(...permissions: Permission[]): MethodDecora
   return applyDecorators(
     SetMetadata(REQUIRED_PERMISSION, permissions),
     ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
-    ApiExtension(PERMISSION_EXTENSION, `${permissions.slice(0, -1).join(', ')} or ${permissions.at(-1)} (per command)`),
+    // x-permission names one permission (the first, which some command needs); all of them are listed beside it.
+    ApiExtension(PERMISSION_EXTENSION, permissions[0]),
+    ApiExtension('x-permissions-per-command', permissions),
   );
 }
 

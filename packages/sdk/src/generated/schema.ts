@@ -1713,7 +1713,7 @@ export interface operations {
                     "application/json": components["schemas"]["OctoPrintError"];
                 };
             };
-            /** @description Missing or invalid API key, or the key lacks FILES_SELECT, FILES_UPLOAD or FILES_DELETE (per command) */
+            /** @description Missing or invalid API key, or the key lacks FILES_SELECT */
             403: {
                 headers: {
                     [name: string]: unknown;
