@@ -12,9 +12,11 @@ import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConnectionModule } from './connection/connection.module.js';
 import { LogIngestModule } from './log-ingest/log-ingest.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HotendLoggingModule } from './logging/logging.module.js';
 import { LoggingPluginModule } from './plugins/logging/logging.module.js';
 import { PrinterModule } from './printer/printer.module.js';
+import { PushModule } from './push/push.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
 import { SystemModule } from './system/system.module.js';
 
@@ -28,6 +30,7 @@ export class AppModule {
         ConfigModule.register(loaded),
         HotendLoggingModule,
         AuthModule,
+        EventsModule,
         CommModule.register(commChannel),
         ServerInfoModule,
         ConnectionModule,
@@ -38,6 +41,7 @@ export class AppModule {
         BuildLogsModule,
         FilesModule,
         JobModule,
+        PushModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -8,8 +8,11 @@ export interface ResolvedKey {
   readonly permissions: readonly Permission[];
 }
 
-/** SHA-256 of a key, base64: the one-shot `hash` is several times cheaper per request than `createHash`. */
-const digestOf = (key: string): string => hash('sha256', key, 'base64');
+/**
+ * SHA-256 of a key, base64: the one-shot `hash` is several times cheaper per request than `createHash`. Login
+ * sessions keep this digest (never the key) to find their key again and notice it was removed or changed.
+ */
+export const keyDigestOf = (key: string): string => hash('sha256', key, 'base64');
 
 @Injectable()
 export class ApiKeyService {
@@ -18,7 +21,7 @@ export class ApiKeyService {
 
   constructor(config: HotendConfigService) {
     for (const entry of config.get().api.keys) {
-      const digest = digestOf(entry.key);
+      const digest = keyDigestOf(entry.key);
       // Two entries with one secret: the first wins, as before.
       if (this.keysByDigest.has(digest)) continue;
       this.keysByDigest.set(
@@ -34,6 +37,11 @@ export class ApiKeyService {
    * matches (a guess cannot be steered towards a digest prefix), and the time to hash depends only on the length.
    */
   resolve(presented: string): ResolvedKey | undefined {
-    return this.keysByDigest.get(digestOf(presented));
+    return this.keysByDigest.get(keyDigestOf(presented));
+  }
+
+  /** The key whose secret has this digest, as configured now (undefined once it is removed). */
+  resolveDigest(digest: string): ResolvedKey | undefined {
+    return this.keysByDigest.get(digest);
   }
 }

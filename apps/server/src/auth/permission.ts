@@ -3,6 +3,8 @@ export enum Permission {
   ADMIN = 'ADMIN',
   STATUS = 'STATUS',
   CONTROL = 'CONTROL',
+  /** Read the terminal: `logs` and `messages` in the push socket's `current` and `history`. */
+  MONITOR_TERMINAL = 'MONITOR_TERMINAL',
   CONNECTION = 'CONNECTION',
   SYSTEM = 'SYSTEM',
   PLUGIN_LOGGING_MANAGE = 'PLUGIN_LOGGING_MANAGE',

@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PushEventPayloadsDto } from '../events/events.dto.js';
+import { PrinterStateDto, TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
+
+/**
+ * Every message the push socket (`/sockjs`) sends, declared once: the server builds them from these classes and
+ * the SDK's `client.socket` reads their types from openapi.yaml (`PushMessagesDto`). A message on the wire is an
+ * object with exactly one key, the type: `{"current": {...}}`.
+ */
+
+export class PermissionNeedsDto {
+  @ApiProperty({ type: String, isArray: true }) role!: string[];
+}
+
+/** One permission, for a UI that decides what to show by matching `needs` against the login's `needs`. */
+export class PushPermissionDto {
+  key!: string;
+  name!: string;
+  dangerous!: boolean;
+  @ApiProperty({ type: String, isArray: true }) default_groups!: string[];
+  description!: string;
+  needs!: PermissionNeedsDto;
+}
+
+/** Sent once, right after the socket opens; needs no permission. */
+export class ConnectedMessageDto {
+  version!: string;
+  display_version!: string;
+  @ApiProperty({ type: String, nullable: true }) branch!: string | null;
+  /** The runtime (Hotend: `node <version>`), for display. */
+  python_version!: string;
+  /** Changes when the set of plugins changes (Hotend has none: a constant). */
+  plugin_hash!: string;
+  /** Changes when the configuration changes; a UI offers a reload. */
+  config_hash!: string;
+  debug!: boolean;
+  @ApiProperty({ oneOf: [{ type: 'boolean', enum: [false] }, { type: 'string' }] }) safe_mode!: false | string;
+  online!: boolean;
+  @ApiProperty({ type: PushPermissionDto, isArray: true }) permissions!: PushPermissionDto[];
+}
+
+export class JobFileDto {
+  @ApiProperty({ type: String, nullable: true }) name!: string | null;
+  @ApiProperty({ type: String, nullable: true }) path!: string | null;
+  @ApiProperty({ type: String, nullable: true }) display!: string | null;
+  /** `local` or `sdcard`. */
+  @ApiProperty({ type: String, nullable: true }) origin!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) size!: number | null;
+  /** Epoch seconds of the upload. */
+  @ApiProperty({ type: 'integer', nullable: true }) date!: number | null;
+}
+
+export class FilamentUseDto {
+  /** mm */
+  length!: number;
+  /** cm³ */
+  volume!: number;
+}
+
+/** The selected job; every field null when nothing is selected. */
+export class PushJobDto {
+  file!: JobFileDto;
+  @ApiProperty({ type: Number, nullable: true }) estimatedPrintTime!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) averagePrintTime!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) lastPrintTime!: number | null;
+  /** Per tool (`tool0`, ...). */
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: { $ref: '#/components/schemas/FilamentUseDto' } })
+  filament!: Record<string, FilamentUseDto> | null;
+  @ApiProperty({ type: String, nullable: true }) user!: string | null;
+}
+
+export class PushProgressDto {
+  /** 0–100. */
+  @ApiProperty({ type: Number, nullable: true }) completion!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) filepos!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) printTime!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) printTimeLeft!: number | null;
+  /** `linear`, `estimate`, `analysis`, `average`, `mixed-analysis`, `mixed-average`. */
+  @ApiProperty({ type: String, nullable: true }) printTimeLeftOrigin!: string | null;
+}
+
+export class ResendStatsDto {
+  @ApiProperty({ type: 'integer' }) count!: number;
+  /** Lines sent since the connection opened. */
+  @ApiProperty({ type: 'integer' }) transmitted!: number;
+  /** Resends per sent line, in whole percent. */
+  @ApiProperty({ type: 'integer' }) ratio!: number;
+}
+
+export class BusyFileDto {
+  origin!: string;
+  path!: string;
+}
+
+export class MarkingDto {
+  /** `print`, `done`, `cancel`, `pause`, `resume`. */
+  type!: string;
+  label!: string;
+  /** Epoch seconds. */
+  time!: number;
+}
+
+/** What `history` and `current` share. */
+export class PushStateDto {
+  state!: PrinterStateDto;
+  job!: PushJobDto;
+  progress!: PushProgressDto;
+  @ApiProperty({ type: Number, nullable: true }) currentZ!: number | null;
+  /** Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) offsets!: Record<string, number>;
+  resends!: ResendStatsDto;
+  /** Temperature points: since the last `current` on this socket, or the last 30 minutes in `history`. */
+  @ApiProperty({ type: TemperatureHistoryEntryDto, isArray: true }) temps!: TemperatureHistoryEntryDto[];
+  /**
+   * Terminal lines (`Send: N3 G28*18`, `Recv: ok`), in order: in `current` every line since the last one, in
+   * `history` the last 300. Only for keys with MONITOR_TERMINAL; the key is absent otherwise.
+   */
+  @ApiPropertyOptional({ type: String, isArray: true }) logs?: string[];
+  /** The firmware's lines alone, without the `Recv: ` prefix; same rules as `logs`. */
+  @ApiPropertyOptional({ type: String, isArray: true }) messages?: string[];
+  /** The full list every time. */
+  @ApiProperty({ type: MarkingDto, isArray: true }) markings!: MarkingDto[];
+  /** Epoch seconds (fractional). */
+  serverTime!: number;
+}
+
+/** Sent once after `auth` (and when `subscribe` turns state on): the state and the recent past. */
+export class HistoryMessageDto extends PushStateDto {}
+
+/** Sent on change, at most once per 0.5 s × the socket's throttle factor; nothing between two is lost. */
+export class CurrentMessageDto extends PushStateDto {
+  /** Files in use by a print (never deleted or moved meanwhile). */
+  @ApiProperty({ type: BusyFileDto, isArray: true }) busyFiles!: BusyFileDto[];
+}
+
+/** One event (see `PushEventPayloadsDto` for each type's payload). */
+export class EventMessageDto {
+  /** The event name: `PrinterStateChanged`, `PrintDone`, ... */
+  type!: string;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'The payload of `type` (see PushEventPayloadsDto)',
+  })
+  payload!: PushEventPayloadsDto[keyof PushEventPayloadsDto];
+}
+
+/** The socket's login ended: `logout`, `stale` (expired or a failed `auth`), `removed` (key deleted), `modified`. */
+export class ReauthRequiredMessageDto {
+  @ApiProperty({ enum: ['logout', 'stale', 'removed', 'modified'] })
+  reason!: 'logout' | 'stale' | 'removed' | 'modified';
+}
+
+/** Message type → payload, for everything the server sends. */
+export class PushMessagesDto {
+  connected!: ConnectedMessageDto;
+  reauthRequired!: ReauthRequiredMessageDto;
+  history!: HistoryMessageDto;
+  current!: CurrentMessageDto;
+  event!: EventMessageDto;
+  /** Always null: Hotend has no timelapse. Sent once right after `history`, as the OctoPrint UI expects. */
+  @ApiProperty({ type: 'object', nullable: true, enum: [null], additionalProperties: false }) timelapse!: null;
+}
+
+export type PushMessageType = keyof PushMessagesDto;

@@ -1,0 +1,128 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Connection } from 'sockjs';
+import { ApiKeyService } from '../auth/api-key.service.js';
+import { LoginSessionStore } from '../auth/login/login-session.store.js';
+import { EventBus } from '../events/event-bus.service.js';
+import { attachSockjs, type SockjsAttachment } from './sockjs-attach.js';
+import { ConnectedMessageFactory } from './connected-message.js';
+import { PushClient, type PushClientDeps } from './push-client.js';
+import { PushStateSource } from './push-state.source.js';
+import { PushConnection, patchSockjsFraming } from './sockjs-transport.js';
+
+/** Where the socket lives, as in OctoPrint. */
+export const PUSH_PREFIX = '/sockjs';
+/** Authed sockets touch their session this often, so an open socket keeps its login alive. */
+const KEEP_ALIVE_MS = 60_000;
+
+/**
+ * OctoPrint's push socket at `/sockjs`: sockjs-node attached to the server's HTTP server (websocket, XHR
+ * fallbacks and the raw `/sockjs/websocket`), one PushClient per connection, fed by the state source and the event
+ * bus. Login sessions ending (logout, expiry, key removed or changed) reach the sockets that use them.
+ */
+@Injectable()
+export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('hotend.push');
+  private readonly clients = new Set<PushClient>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private attachment: SockjsAttachment | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly deps: PushClientDeps;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly sessions: LoginSessionStore,
+    private readonly keys: ApiKeyService,
+    private readonly state: PushStateSource,
+    private readonly events: EventBus,
+    connected: ConnectedMessageFactory,
+  ) {
+    this.deps = {
+      sessions,
+      keys,
+      state,
+      events,
+      connected: () => connected.json(),
+      log: (message) => this.logger.debug(message),
+    };
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  onApplicationBootstrap(): void {
+    patchSockjsFraming();
+    const sockjs = createServer({
+      prefix: PUSH_PREFIX,
+      log: (severity, message) => {
+        if (severity === 'error') this.logger.warn(message);
+      },
+    });
+    sockjs.on('connection', (conn: Connection | null) => {
+      // sockjs-node emits a null connection for a session that closed before it opened.
+      if (conn !== null) this.open(new PushConnection(conn));
+    });
+    const server = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
+    this.attachment = attachSockjs(server, sockjs, PUSH_PREFIX);
+    this.unsubscribe.push(
+      this.state.onFrame((frame) => {
+        // Key changes take effect at the next frame, not only at the next keep-alive.
+        this.checkKeys();
+        for (const client of this.clients) client.offer(frame);
+      }),
+      this.events.subscribe((event) => {
+        for (const client of this.clients) client.sendEvent(event);
+      }),
+      this.sessions.onEnd((session, reason) => {
+        for (const client of this.clients) if (client.sessionId === session.id) client.deauthenticate(reason);
+      }),
+    );
+    this.keepAlive = setInterval(() => this.keepSessionsAlive(), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+    this.events.emit('Startup', null);
+  }
+
+  onModuleDestroy(): void {
+    this.events.emit('Shutdown', null);
+    clearInterval(this.keepAlive);
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    // 3000, not 1000: OctoPrint's client reconnects after 3000 and gives up for good after 1000.
+    for (const client of [...this.clients]) {
+      client.dispose();
+      client.connection.close(3000, 'Go away!');
+    }
+    this.clients.clear();
+    this.attachment?.detach();
+  }
+
+  private open(connection: PushConnection): void {
+    const client = new PushClient(connection, this.deps);
+    this.clients.add(client);
+    connection.onClose(() => {
+      client.dispose();
+      this.clients.delete(client);
+      this.events.emit('ClientClosed', { remoteAddress: connection.remoteAddress });
+    });
+    this.events.emit('ClientOpened', { remoteAddress: connection.remoteAddress });
+  }
+
+  /** Touches the sessions of authed sockets; ends sessions whose key was removed or had its permissions changed. */
+  private keepSessionsAlive(): void {
+    for (const client of this.clients) client.keepAlive();
+    this.checkKeys();
+    this.sessions.expireIdle();
+  }
+
+  /** Ends sessions whose key is gone (`removed`) or now holds other permissions (`modified`). */
+  checkKeys(): void {
+    for (const client of this.clients) {
+      const session = client.sessionId === undefined ? undefined : this.sessions.find(client.sessionId);
+      if (session === undefined) continue;
+      const key = this.keys.resolveDigest(session.keyDigest);
+      if (key === undefined) this.sessions.end(session, 'removed');
+      else if (key.permissions.join() !== session.permissions.join()) this.sessions.end(session, 'modified');
+    }
+  }
+}
