@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 export interface PushMessage {
   readonly type: string;
   readonly data: unknown;
+  /** Arrival, epoch ms. */
+  readonly at: number;
 }
 
 /** A raw-websocket push client for tests: records every message and waits for the ones a test expects. */
@@ -15,7 +17,7 @@ export class RawPushSocket {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const parsed = JSON.parse(String(data)) as Record<string, unknown>;
-      for (const [type, value] of Object.entries(parsed)) this.messages.push({ type, data: value });
+      for (const [type, value] of Object.entries(parsed)) this.messages.push({ type, data: value, at: Date.now() });
       this.wake();
     });
     ws.on('close', (code) => {

@@ -66,7 +66,13 @@ export class PushClient {
     readonly connection: PushConnection,
     private readonly deps: PushClientDeps,
   ) {
-    connection.onData((data) => this.receive(data));
+    connection.onData((data) => {
+      try {
+        this.receive(data);
+      } catch (error) {
+        deps.log(`A push message failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
     this.sendRaw(deps.connected());
   }
 

@@ -62,7 +62,14 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
     });
     sockjs.on('connection', (conn: Connection | null) => {
       // sockjs-node emits a null connection for a session that closed before it opened.
-      if (conn !== null) this.open(new PushConnection(conn));
+      if (conn === null) return;
+      try {
+        this.open(new PushConnection(conn));
+      } catch (error) {
+        // Never let one socket's failure reach sockjs-node's emitter (it would crash the server).
+        this.logger.error(`Push socket failed to open: ${error instanceof Error ? error.stack : String(error)}`);
+        conn.close();
+      }
     });
     const server = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
     this.attachment = attachSockjs(server, sockjs, PUSH_PREFIX);

@@ -28,7 +28,8 @@ interface SockjsReceiver {
 
 interface SockjsSession {
   readyState: number;
-  send_buffer: unknown[];
+  /** Absent on the raw websocket, which writes straight to the socket. */
+  send_buffer?: unknown[];
   recv: SockjsReceiver | null | undefined;
   ws?: { close(code: number, reason: string, ack: boolean): void } | null;
   tryFlush(): void;
@@ -53,7 +54,7 @@ export function patchSockjsFraming(): void {
   patched = true;
   transport.Session.prototype.send = function (this: SockjsSession, payload: unknown): boolean {
     if (this.readyState !== transport.Transport.OPEN) return false;
-    this.send_buffer.push(payload instanceof PreframedMessage ? payload : String(payload));
+    this.send_buffer?.push(payload instanceof PreframedMessage ? payload : String(payload));
     if (this.recv) this.tryFlush();
     return true;
   };
@@ -106,7 +107,7 @@ export class PushConnection {
     if (session === null || session === undefined) return 0;
     const socket = session.recv?.connection ?? session.recv?.response?.connection;
     let queued = socket?.writableLength ?? 0;
-    for (const message of session.send_buffer) queued += String(message).length;
+    for (const message of session.send_buffer ?? []) queued += String(message).length;
     return queued;
   }
 
