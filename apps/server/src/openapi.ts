@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PERMISSION_EXTENSION } from './auth/auth.decorators.js';
 import { type ErrorFamily, errorFamilyFor } from './common/errors/error-families.js';
+import { PUSH_DOCUMENTATION } from './push/push-docs.js';
 import { HOTEND_VERSION } from './server-info/server-info.service.js';
 
 const DESCRIPTION = [
@@ -23,6 +24,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   'Build logs': 'A store for build and job logs (Vieter-style API).',
   Files: 'Upload, list, select, move and download G-code files, locally and on the SD card (OctoPrint API).',
   Job: 'Start, pause, resume and cancel the print of the selected file, and follow its progress (OctoPrint API).',
+  Push: PUSH_DOCUMENTATION,
 };
 
 const SERVERS = [

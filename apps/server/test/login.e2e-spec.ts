@@ -9,7 +9,10 @@ describe('POST /api/login and /api/logout', () => {
   });
   afterAll(() => server.close());
 
-  const post = (path: string, options: { key?: string; body?: unknown; query?: string; via?: 'header' | 'query' | 'bearer' } = {}) => {
+  const post = (
+    path: string,
+    options: { key?: string; body?: unknown; query?: string; via?: 'header' | 'query' | 'bearer' } = {},
+  ) => {
     const headers: Record<string, string> = {};
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let query = options.query ?? '';
@@ -76,7 +79,9 @@ describe('POST /api/login and /api/logout', () => {
   });
 
   it('a bad key is a guest too (the socket then gets nothing)', async () => {
-    const body = (await (await post('/api/login', { key: 'not-a-key-000000000', body: { passive: true } })).json()) as Record<string, unknown>;
+    const body = (await (
+      await post('/api/login', { key: 'not-a-key-000000000', body: { passive: true } })
+    ).json()) as Record<string, unknown>;
     expect(body['name']).toBeUndefined();
     expect(body['session']).toBeUndefined();
   });

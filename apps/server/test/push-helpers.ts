@@ -59,11 +59,16 @@ export class RawPushSocket {
   }
 
   /** Waits until `predicate` holds over the messages so far (or fails after `timeoutMs`). */
-  async waitFor(predicate: (messages: readonly PushMessage[]) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  async waitFor(
+    predicate: (messages: readonly PushMessage[]) => boolean,
+    timeoutMs = 10_000,
+    what = 'condition',
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.messages)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`Timed out waiting for ${what}; got ${this.messages.map((m) => m.type).join(', ')}`);
+      if (left <= 0)
+        throw new Error(`Timed out waiting for ${what}; got ${this.messages.map((m) => m.type).join(', ')}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -75,7 +80,11 @@ export class RawPushSocket {
   }
 
   async next(type: string, count = 1, timeoutMs = 10_000): Promise<PushMessage> {
-    await this.waitFor((messages) => messages.filter((m) => m.type === type).length >= count, timeoutMs, `${count}× ${type}`);
+    await this.waitFor(
+      (messages) => messages.filter((m) => m.type === type).length >= count,
+      timeoutMs,
+      `${count}× ${type}`,
+    );
     return this.of(type)[count - 1] as PushMessage;
   }
 

@@ -2,7 +2,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_KEYS, type TestServer } from './harness.js';
 import { passiveLogin, RawPushSocket, sleep } from './push-helpers.js';
 
-const STATE_FIELDS = ['currentZ', 'job', 'logs', 'markings', 'messages', 'offsets', 'progress', 'resends', 'serverTime', 'state', 'temps'];
+const STATE_FIELDS = [
+  'currentZ',
+  'job',
+  'logs',
+  'markings',
+  'messages',
+  'offsets',
+  'progress',
+  'resends',
+  'serverTime',
+  'state',
+  'temps',
+];
 
 describe('push socket over the raw websocket (/sockjs/websocket)', () => {
   let server: TestServer;
@@ -35,9 +47,18 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     const connected = socket.messages[0];
     expect(connected?.type).toBe('connected');
     const data = connected?.data as Record<string, unknown>;
-    expect(Object.keys(data).sort()).toEqual(
-      ['branch', 'config_hash', 'debug', 'display_version', 'online', 'permissions', 'plugin_hash', 'python_version', 'safe_mode', 'version'],
-    );
+    expect(Object.keys(data).sort()).toEqual([
+      'branch',
+      'config_hash',
+      'debug',
+      'display_version',
+      'online',
+      'permissions',
+      'plugin_hash',
+      'python_version',
+      'safe_mode',
+      'version',
+    ]);
     expect(data['safe_mode']).toBe(false);
     const permissions = data['permissions'] as { key: string; needs: { role: string[] } }[];
     expect(permissions.find((permission) => permission.key === 'STATUS')?.needs).toEqual({ role: ['status'] });
@@ -58,9 +79,13 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     await server.client().printer.setToolTargetTemperatures({ tool0: 42 });
     await socket.waitFor(
       () =>
-        socket.of('current').some((message) =>
-          (message.data as { temps: { tool0?: { target: number } }[] }).temps.some((point) => point.tool0?.target === 42),
-        ),
+        socket
+          .of('current')
+          .some((message) =>
+            (message.data as { temps: { tool0?: { target: number } }[] }).temps.some(
+              (point) => point.tool0?.target === 42,
+            ),
+          ),
       15_000,
       'a temperature point with target 42',
     );
@@ -102,7 +127,8 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     socket.send({ auth: 'a:b:c' });
     await socket.next('reauthRequired', 3);
 
-    for (const junk of ['{"auth":5}', '{"throttle":null}', '{"subscribe":[]}', '[]', '"x"', '{not json', '{"auth":""}']) socket.send(junk);
+    for (const junk of ['{"auth":5}', '{"throttle":null}', '{"subscribe":[]}', '[]', '"x"', '{not json', '{"auth":""}'])
+      socket.send(junk);
     socket.sendAuth('admin', login['session'] as string);
     await socket.next('history');
     expect(socket.closeCode).toBeUndefined();
@@ -126,7 +152,10 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     }
     await sleep(3500);
     const times = (socket: RawPushSocket) =>
-      socket.of('current').map((message) => message.at / 1000).filter((time) => time >= since / 1000);
+      socket
+        .of('current')
+        .map((message) => message.at / 1000)
+        .filter((time) => time >= since / 1000);
     const gaps = (list: number[]) => list.slice(1).map((time, index) => time - (list[index] as number));
     expect(Math.min(...gaps(times(slow)))).toBeGreaterThanOrEqual(1.4);
     expect(Math.min(...gaps(times(fast)))).toBeGreaterThanOrEqual(0.4);
@@ -137,7 +166,8 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
         .flatMap((message) => (message.data as { temps: { time: number; tool0?: { target: number } }[] }).temps)
         .map((point) => `${point.time}:${point.tool0?.target}`);
     expect(points(slow)).toEqual(points(fast));
-    const last = (socket: RawPushSocket) => (socket.of('current').at(-1)?.data as { temps: { tool0?: { target: number } }[] }).temps.at(-1);
+    const last = (socket: RawPushSocket) =>
+      (socket.of('current').at(-1)?.data as { temps: { tool0?: { target: number } }[] }).temps.at(-1);
     expect(last(slow)?.tool0?.target).toBe(119);
   });
 
@@ -147,13 +177,24 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     await admin.next('history');
     await status.next('history');
     await passiveLogin(server.url, TEST_KEYS.CONTROL);
-    await admin.waitFor(() => admin.events().some((event) => event.type === 'UserLoggedIn' && (event.payload as { username: string }).username === 'control'));
+    await admin.waitFor(() =>
+      admin
+        .events()
+        .some(
+          (event) => event.type === 'UserLoggedIn' && (event.payload as { username: string }).username === 'control',
+        ),
+    );
     const other = await authed(TEST_KEYS.STATUS);
     await other.next('history');
     await status.waitFor(() => status.events().filter((event) => event.type === 'ClientAuthed').length >= 1);
     expect(status.events().find((event) => event.type === 'ClientAuthed')?.payload).toEqual({});
     await admin.waitFor(() => admin.events().filter((event) => event.type === 'ClientAuthed').length >= 2);
-    expect(admin.events().filter((event) => event.type === 'ClientAuthed').at(-1)?.payload).toMatchObject({ username: 'status' });
+    expect(
+      admin
+        .events()
+        .filter((event) => event.type === 'ClientAuthed')
+        .at(-1)?.payload,
+    ).toMatchObject({ username: 'status' });
     expect(status.events().some((event) => event.type === 'UserLoggedIn')).toBe(false);
 
     await server.client().connection.disconnect();

@@ -1,3 +1,4 @@
+import { BrowserApi } from './browser.js';
 import { BuildLogsApi } from './build-logs.js';
 import { ConnectionApi } from './connection.js';
 import { ControlApi } from './control.js';
@@ -7,6 +8,7 @@ import { createHttp, type Http, type HttpOptions } from './http.js';
 import { LogApi } from './log.js';
 import { PluginsApi } from './plugins/logging.js';
 import { PrinterApi } from './printer.js';
+import { HotendSocket } from './socket.js';
 import { CurrentUserApi, ServerApi, VersionApi } from './server.js';
 import { SystemApi } from './system.js';
 
@@ -35,6 +37,10 @@ export class HotendClient {
   readonly log: LogApi;
   readonly files: FilesApi;
   readonly job: JobApi;
+  /** OctoPrint's `client.browser`: passive login and logout. */
+  readonly browser: BrowserApi;
+  /** The push socket (`/sockjs`): state, temperatures, terminal lines and events as they happen. */
+  readonly socket: HotendSocket;
 
   constructor(options: HotendClientOptions) {
     this.http = createHttp(options);
@@ -50,5 +56,11 @@ export class HotendClient {
     this.log = new LogApi(this.http);
     this.files = new FilesApi(this.http);
     this.job = new JobApi(this.http);
+    this.browser = new BrowserApi(this.http);
+    this.socket = new HotendSocket(
+      options.baseUrl,
+      this.browser,
+      options.apiKey !== undefined && options.apiKey !== '',
+    );
   }
 }

@@ -1,3 +1,4 @@
+export { BrowserApi } from './browser.js';
 export { BuildLogsApi, type BuildLogBody, type BuildLogContentOptions } from './build-logs.js';
 export { FilesApi, type UploadData, type UploadOptions, type UploadProgress } from './files.js';
 export { JobApi } from './job.js';
@@ -15,5 +16,12 @@ export {
   type JogOptions,
   type TemperatureHistoryOptions,
 } from './printer.js';
+export {
+  HotendSocket,
+  type SocketEventHandler,
+  type SocketMessage,
+  type SocketMessageHandler,
+  type SocketOptions,
+} from './socket.js';
 export * from './types.js';
 export type { components, operations, paths } from './generated/schema.js';

@@ -52,3 +52,17 @@ export type UploadResult = Schemas['UploadResponseDto'];
 export type StoredFileRef = Schemas['StoredFileRefDto'];
 export type JobState = Schemas['JobResponseDto'];
 export type JobProgress = Schemas['JobProgressDto'];
+export type LoginResponse = Schemas['LoginResponseDto'];
+export type LogoutResponse = Schemas['LogoutResponseDto'];
+/** Push socket: message type → payload, as the server sends them (`{"current": {...}}`). */
+export type PushMessages = Schemas['PushMessagesDto'];
+export type PushMessageType = keyof PushMessages;
+/** Push socket: message type → payload, as a client may send them. */
+export type PushClientMessages = Schemas['PushClientMessagesDto'];
+export type PushSubscription = Schemas['PushSubscriptionDto'];
+/** Push socket: event name → payload of the `event` message. */
+export type PushEventPayloads = Schemas['PushEventPayloadsDto'];
+export type PushEventName = keyof PushEventPayloads;
+export type PushCurrent = Schemas['CurrentMessageDto'];
+export type PushHistory = Schemas['HistoryMessageDto'];
+export type PushConnected = Schemas['ConnectedMessageDto'];

@@ -90,7 +90,8 @@ function parseNameSet(value: unknown): true | false | ReadonlySet<string> | unde
 
 /** A subscription replaces the previous one; an invalid part rejects the whole message (the old one stays). */
 function parseSubscribe(value: unknown): ClientMessage {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return invalid('subscribe must be an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return invalid('subscribe must be an object');
   const record = value as Record<string, unknown>;
   let state: Subscription['state'];
   const rawState = record['state'];
@@ -115,5 +116,8 @@ function parseSubscribe(value: unknown): ClientMessage {
 export function stateTurnedOn(before: Subscription, after: Subscription): boolean {
   if (after.state === false) return false;
   if (before.state === false) return true;
-  return String(before.state.logs) !== String(after.state.logs) || String(before.state.messages) !== String(after.state.messages);
+  return (
+    String(before.state.logs) !== String(after.state.logs) ||
+    String(before.state.messages) !== String(after.state.messages)
+  );
 }

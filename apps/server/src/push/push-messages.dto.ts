@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PushEventPayloadsDto } from '../events/events.dto.js';
 import { PrinterStateDto, TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
 
@@ -58,13 +58,14 @@ export class FilamentUseDto {
 }
 
 /** The selected job; every field null when nothing is selected. */
+@ApiExtraModels(FilamentUseDto)
 export class PushJobDto {
   file!: JobFileDto;
   @ApiProperty({ type: Number, nullable: true }) estimatedPrintTime!: number | null;
   @ApiProperty({ type: Number, nullable: true }) averagePrintTime!: number | null;
   @ApiProperty({ type: Number, nullable: true }) lastPrintTime!: number | null;
   /** Per tool (`tool0`, ...). */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: { $ref: '#/components/schemas/FilamentUseDto' } })
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: { $ref: getSchemaPath(FilamentUseDto) } })
   filament!: Record<string, FilamentUseDto> | null;
   @ApiProperty({ type: String, nullable: true }) user!: string | null;
 }
@@ -164,3 +165,33 @@ export class PushMessagesDto {
 }
 
 export type PushMessageType = keyof PushMessagesDto;
+
+/** Which terminal lines a socket wants: all (`true`), none (`false`), or those matching a regular expression. */
+export class PushStateSubscriptionDto {
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { type: 'string' }] }) logs?: boolean | string;
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { type: 'string' }] }) messages?: boolean | string;
+}
+
+/**
+ * `subscribe`: what the socket wants from now on (an omitted key means none). `state: true` means logs without
+ * messages, as in OctoPrint.
+ */
+@ApiExtraModels(PushStateSubscriptionDto)
+export class PushSubscriptionDto {
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { $ref: getSchemaPath(PushStateSubscriptionDto) }] })
+  state?: boolean | PushStateSubscriptionDto;
+  /** `true` for every event, or the event names wanted. */
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }] })
+  events?: boolean | string[];
+  @ApiPropertyOptional({ oneOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }] })
+  plugins?: boolean | string[];
+}
+
+/** Message type → payload, for everything a client may send (one type per message). */
+export class PushClientMessagesDto {
+  /** `<name>:<session>` from the login answer. */
+  auth!: string;
+  /** Send `current` at most every 0.5 s × this factor (1–30). */
+  @ApiProperty({ type: 'integer', minimum: 1 }) throttle!: number;
+  subscribe!: PushSubscriptionDto;
+}

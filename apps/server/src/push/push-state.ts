@@ -24,7 +24,12 @@ export interface StateFrame {
 
 export type HistoryParts = Pick<HistoryMessageDto, 'temps' | 'logs' | 'messages'>;
 
-export function frameOf(base: StateBase, temps: TemperatureHistoryEntryDto[], logs: string[], messages: string[]): StateFrame {
+export function frameOf(
+  base: StateBase,
+  temps: TemperatureHistoryEntryDto[],
+  logs: string[],
+  messages: string[],
+): StateFrame {
   return { base, temps, logs, messages, serverTime: Date.now() / 1000, json: new Map() };
 }
 

@@ -95,13 +95,17 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
     this.events.emit('Shutdown', null);
     clearInterval(this.keepAlive);
     for (const stop of this.unsubscribe.splice(0)) stop();
-    // 3000, not 1000: OctoPrint's client reconnects after 3000 and gives up for good after 1000.
+    this.closeAll();
+    this.attachment?.detach();
+  }
+
+  /** Closes every socket with 3000, not 1000: OctoPrint's client reconnects after 3000, gives up after 1000. */
+  closeAll(): void {
     for (const client of [...this.clients]) {
       client.dispose();
       client.connection.close(3000, 'Go away!');
     }
     this.clients.clear();
-    this.attachment?.detach();
   }
 
   private open(connection: PushConnection): void {

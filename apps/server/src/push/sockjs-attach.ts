@@ -39,7 +39,9 @@ function refuse(target: ServerResponse | Duplex): void {
   if ('writeHead' in target) {
     target.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
   } else {
-    target.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    target.end(
+      `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
 }
 

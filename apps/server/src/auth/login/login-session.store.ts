@@ -23,7 +23,7 @@ export interface LoginSession {
 
 export const SESSION_IDLE_MS = 15 * 60_000;
 /** Per key: an API-key passive login mints a session every time (as OctoPrint), so the count must be bounded. */
-export const MAX_SESSIONS_PER_KEY = 64;
+export const MAX_SESSIONS_PER_KEY = 256;
 export const MAX_SESSIONS = 1024;
 
 type EndListener = (session: LoginSession, reason: SessionEndReason) => void;

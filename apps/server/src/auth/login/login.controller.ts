@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, MethodNotAllowedException, Post, Query
 import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { PushEventPayloadsDto } from '../../events/events.dto.js';
-import { PushMessagesDto } from '../../push/push-messages.dto.js';
+import { PushClientMessagesDto, PushMessagesDto } from '../../push/push-messages.dto.js';
 import { presentedKey } from '../api-key.guard.js';
 import type { ResolvedKey } from '../api-key.service.js';
 import { Public } from '../auth.decorators.js';
@@ -17,7 +17,7 @@ const callerOf = (request: FastifyRequest & { hotendKey?: ResolvedKey }): LoginC
 
 /** OctoPrint's login for the push socket. The push messages' schemas are listed here so the SDK gets their types. */
 @ApiTags('Push')
-@ApiExtraModels(PushMessagesDto, PushEventPayloadsDto)
+@ApiExtraModels(PushMessagesDto, PushClientMessagesDto, PushEventPayloadsDto)
 @Controller('api')
 export class LoginController {
   constructor(private readonly service: LoginService) {}
@@ -30,7 +30,11 @@ export class LoginController {
   @Post('login')
   @HttpCode(200)
   @Public()
-  login(@Body() body: LoginRequestDto, @Query() query: LoginQueryDto, @Req() request: FastifyRequest): LoginResponseDto {
+  login(
+    @Body() body: LoginRequestDto,
+    @Query() query: LoginQueryDto,
+    @Req() request: FastifyRequest,
+  ): LoginResponseDto {
     return this.service.login(body ?? {}, query.passive, callerOf(request));
   }
 
