@@ -159,7 +159,7 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
     const gaps = (list: number[]) => list.slice(1).map((time, index) => time - (list[index] as number));
     expect(Math.min(...gaps(times(slow)))).toBeGreaterThanOrEqual(1.4);
     expect(Math.min(...gaps(times(fast)))).toBeGreaterThanOrEqual(0.4);
-    expect(times(fast).length).toBeGreaterThan(times(slow).length);
+    expect(times(slow).length).toBeLessThanOrEqual(times(fast).length);
     const points = (socket: RawPushSocket) =>
       socket
         .of('current')

@@ -1,3 +1,4 @@
+import './sockjs-global.js';
 import SockJSModule from 'sockjs-client';
 import type { BrowserApi } from './browser.js';
 import type {
