@@ -164,8 +164,14 @@ describe('push socket over the raw websocket (/sockjs/websocket)', () => {
       socket
         .of('current')
         .flatMap((message) => (message.data as { temps: { time: number; tool0?: { target: number } }[] }).temps)
+        // Points from before both sockets were registered may differ (each history holds those).
+        .filter((point) => point.time > since / 1000 + 1)
         .map((point) => `${point.time}:${point.tool0?.target}`);
-    expect(points(slow)).toEqual(points(fast));
+    // Same points in the same order; the slow socket may still owe the points of its last window.
+    const slowPoints = points(slow);
+    expect(slowPoints.length).toBeGreaterThan(5);
+    expect(points(fast).slice(0, slowPoints.length)).toEqual(slowPoints);
+    expect(points(fast).length - slowPoints.length).toBeLessThanOrEqual(2);
     const last = (socket: RawPushSocket) =>
       (socket.of('current').at(-1)?.data as { temps: { tool0?: { target: number } }[] }).temps.at(-1);
     expect(last(slow)?.tool0?.target).toBe(119);

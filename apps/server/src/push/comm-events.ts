@@ -1,22 +1,17 @@
 import type { HotendEvent } from '../events/events.dto.js';
-import type { CurrentConnection, PrinterErrorInfo, PrinterStatus } from '../comm/printer-comm.types.js';
+import type { PrinterSnapshot, PrinterStatus } from '../comm/printer-comm.types.js';
 
 const CLOSED = new Set(['OFFLINE', 'CLOSED', 'CLOSED_WITH_ERROR']);
 const OPENING = new Set(['OPENING_SERIAL', 'DETECT_SERIAL', 'CONNECTING']);
-const ERRORS = new Set(['ERROR', 'CLOSED_WITH_ERROR']);
 
 /** OctoPrint's ids where Hotend's differ. */
 const OCTOPRINT_STATE_ID: Readonly<Record<string, string>> = { OPENING_SERIAL: 'OPEN_SERIAL' };
 
-export interface CommView {
-  readonly status: PrinterStatus;
-  readonly connection: CurrentConnection;
-  readonly lastError: PrinterErrorInfo | undefined;
-}
+export type CommView = Pick<PrinterSnapshot, 'status' | 'connection'>;
 
 /**
  * The events a printer state change means, in OctoPrint's order: `Connecting` → `PrinterStateChanged` →
- * `Connected`; `Error` → `PrinterStateChanged` → `Disconnected`.
+ * `Connected`; `PrinterStateChanged` → `Disconnected`. (`Error` comes from the comm feed's own error event.)
  */
 export function commEventsFor(previous: PrinterStatus, next: CommView): HotendEvent[] {
   const before = previous.id;
@@ -24,19 +19,6 @@ export function commEventsFor(previous: PrinterStatus, next: CommView): HotendEv
   if (before === after) return [];
   const events: HotendEvent[] = [];
   if (OPENING.has(after) && !OPENING.has(before)) events.push({ type: 'Connecting', payload: null });
-  if (ERRORS.has(after) && !ERRORS.has(before)) {
-    const error = next.lastError;
-    events.push({
-      type: 'Error',
-      payload: {
-        error: error?.error ?? next.status.error ?? next.status.text,
-        reason: error?.reason ?? 'connection',
-        ...(error?.consequence ? { consequence: error.consequence } : {}),
-        ...(error?.faq ? { faq: error.faq } : {}),
-        ...(error !== undefined && error.logs.length > 0 ? { logs: [...error.logs] } : {}),
-      },
-    });
-  }
   events.push({
     type: 'PrinterStateChanged',
     payload: { state_id: OCTOPRINT_STATE_ID[after] ?? after, state_string: next.status.text },

@@ -16,10 +16,18 @@ import { BASE_INTERVAL_MS, type PushStateSource } from './push-state.source.js';
 import { mergeFrames, type StateFrame } from './push-state.js';
 import type { PushConnection } from './sockjs-transport.js';
 
-/** A socket whose unread output passes this is cut off: it cannot slow the printer or anyone else. */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-/** Terminal lines a throttled socket may have waiting for its next `current`; more means it cannot keep up. */
-export const MAX_PENDING_LINES = 100_000;
+/** When a socket is cut off as too slow. */
+export interface PushLimits {
+  /** Unread output (beyond what the kernel buffers) past which the socket is cut off. */
+  maxBufferedBytes: number;
+  /** Terminal lines a throttled socket may have waiting for its next `current`; more means it cannot keep up. */
+  maxPendingLines: number;
+}
+
+export const DEFAULT_PUSH_LIMITS: Readonly<PushLimits> = {
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxPendingLines: 100_000,
+};
 /** Messages kept for a socket that has not authenticated yet (OctoPrint: 100, later ones dropped). */
 export const MAX_BACKLOG = 100;
 
@@ -34,6 +42,7 @@ export interface PushClientDeps {
   readonly events: EventBus;
   readonly connected: () => string;
   readonly log: (message: string) => void;
+  readonly limits: Readonly<PushLimits>;
 }
 
 const serialize = <T extends PushMessageType>(type: T, payload: PushMessagesDto[T]): string =>
@@ -186,7 +195,7 @@ export class PushClient {
     if (!this.registered || this.subscription.state === false) return;
     if (!this.can(Permission.STATUS)) return;
     this.pending = this.pending === undefined ? frame : mergeFrames(this.pending, frame);
-    if (this.pending.logs.length > MAX_PENDING_LINES) {
+    if (this.pending.logs.length > this.deps.limits.maxPendingLines) {
       this.cutOff('too many terminal lines waiting');
       return;
     }
@@ -238,7 +247,7 @@ export class PushClient {
 
   private sendRaw(json: string): void {
     if (this.closed) return;
-    if (this.connection.bufferedBytes() > MAX_BUFFERED_BYTES) {
+    if (this.connection.bufferedBytes() > this.deps.limits.maxBufferedBytes) {
       this.cutOff('it stopped reading');
       return;
     }

@@ -1,15 +1,22 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { PRINTER_COMM, type PrinterCommApi, type PrinterStatus } from '../comm/printer-comm.types.js';
+import {
+  type FirmwareInfo,
+  PRINTER_FEED,
+  type PrinterErrorInfo,
+  type PrinterFeed,
+  type PrinterStatus,
+  type TemperatureSample,
+  type TerminalLine,
+} from '../comm/printer-comm.types.js';
 import { EventBus } from '../events/event-bus.service.js';
 import type { TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
 import { commEventsFor } from './comm-events.js';
 import type { PushJobDto } from './push-messages.dto.js';
 import { frameOf, type HistoryParts, type StateBase, type StateFrame, temperaturePoint } from './push-state.js';
+import { TerminalRing } from './terminal-ring.js';
 
 /** OctoPrint's state monitor: at most one `current` per 0.5 s, trailing edge, so the last change always goes out. */
 export const BASE_INTERVAL_MS = 500;
-/** How often the comm state is looked at (its reads are in-memory). */
-const POLL_MS = 100;
 /** `history` carries the last 300 terminal lines and messages. */
 export const HISTORY_LINES = 300;
 
@@ -25,43 +32,46 @@ const NO_JOB: PushJobDto = {
 type FrameListener = (frame: StateFrame) => void;
 
 /**
- * Turns the comm layer's state into the push socket's `history` and `current` frames and fires the connection
- * events. It reads PrinterCommService's in-memory state on a short timer, and takes terminal lines from whoever
- * feeds `addTerminalLine`; frames go out only when something changed, at most every 0.5 s.
+ * Turns the comm layer's feed (PrinterCommService: state, temperatures, terminal lines, firmware, errors) into the
+ * push socket's `history` and `current` frames and the printer events on the bus. Frames go out only when
+ * something changed, at most every 0.5 s, and carry every temperature point and terminal line since the last one.
  */
 @Injectable()
 export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly listeners = new Set<FrameListener>();
-  private poller: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+  private stopTerminal: (() => void) | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
   private dirty = false;
 
   private lastStatus: PrinterStatus;
-  private lastStateKey = '';
-  private lastSampleTime = Number.NEGATIVE_INFINITY;
   private pendingTemps: TemperatureHistoryEntryDto[] = [];
   private pendingLogs: string[] = [];
   private pendingMessages: string[] = [];
-  private readonly recentLogs: string[] = [];
-  private readonly recentMessages: string[] = [];
+  private readonly recentLogs = new TerminalRing(HISTORY_LINES);
+  private readonly recentMessages = new TerminalRing(HISTORY_LINES);
 
   constructor(
-    @Inject(PRINTER_COMM) private readonly comm: PrinterCommApi,
+    @Inject(PRINTER_FEED) private readonly feed: PrinterFeed,
     private readonly events: EventBus,
   ) {
-    this.lastStatus = comm.status;
+    this.lastStatus = feed.snapshot.status;
   }
 
   onApplicationBootstrap(): void {
-    this.lastStateKey = this.stateKey();
-    this.lastSampleTime = this.comm.temperatureHistory.at(-1)?.time ?? Number.NEGATIVE_INFINITY;
-    this.poller = setInterval(() => this.poll(), POLL_MS);
-    this.poller.unref();
+    this.lastStatus = this.feed.snapshot.status;
+    this.unsubscribe.push(
+      this.feed.subscribe('state', (status) => this.stateChanged(status)),
+      this.feed.subscribe('temperature', (sample) => this.temperature(sample)),
+      this.feed.subscribe('firmware', (firmware) => this.firmware(firmware)),
+      this.feed.subscribe('error', (error) => this.error(error)),
+    );
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.poller);
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    this.watchTerminal(false);
     clearTimeout(this.flushTimer);
   }
 
@@ -70,21 +80,22 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
     return () => this.listeners.delete(listener);
   }
 
-  /** One terminal line: `Send: ...`, `Recv: ...` or a host note. Firmware lines also go to `messages`. */
-  addTerminalLine(line: string): void {
-    this.pendingLogs.push(line);
-    pushBounded(this.recentLogs, line);
-    if (line.startsWith('Recv: ')) {
-      const message = line.slice('Recv: '.length);
-      this.pendingMessages.push(message);
-      pushBounded(this.recentMessages, message);
+  /**
+   * Terminal lines only cross the comm channel while someone subscribes to them, so the gateway turns this on
+   * while a socket is open: `history` then holds the lines since the first socket opened (at most 300).
+   */
+  watchTerminal(on: boolean): void {
+    if (on && this.stopTerminal === undefined) {
+      this.stopTerminal = this.feed.subscribe('terminal', (lines) => this.terminal(lines));
+    } else if (!on && this.stopTerminal !== undefined) {
+      this.stopTerminal();
+      this.stopTerminal = undefined;
     }
-    this.changed();
   }
 
   /** The full-state part of `history` and `current`, now. */
   base(): StateBase {
-    const { text, flags, error } = this.comm.status;
+    const { text, flags, error } = this.feed.snapshot.status;
     return {
       state: { text, flags: { ...flags }, error: error ?? '' },
       job: NO_JOB,
@@ -100,38 +111,55 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
   /** The recent past for `history`: temperatures of the last 30 minutes, the last 300 lines and messages. */
   history(): HistoryParts {
     return {
-      temps: this.comm.temperatureHistory.map(temperaturePoint),
-      logs: [...this.recentLogs],
-      messages: [...this.recentMessages],
+      temps: this.feed.temperatureHistory.map(temperaturePoint),
+      logs: this.recentLogs.lines(),
+      messages: this.recentMessages.lines(),
     };
   }
 
-  private stateKey(): string {
-    const { status, connection } = this.comm;
-    return `${status.id}|${status.text}|${status.error ?? ''}|${JSON.stringify(status.flags)}|${connection.state}`;
-  }
-
-  private poll(): void {
-    const status = this.comm.status;
-    if (status.id !== this.lastStatus.id) {
-      for (const event of commEventsFor(this.lastStatus, this.comm)) this.events.emit(event.type, event.payload);
+  private stateChanged(status: PrinterStatus): void {
+    // The snapshot may already show later states; the event's own status is the one this change is about.
+    for (const event of commEventsFor(this.lastStatus, { status, connection: this.feed.snapshot.connection })) {
+      this.events.emit(event.type, event.payload);
     }
     this.lastStatus = status;
-    const key = this.stateKey();
-    if (key !== this.lastStateKey) {
-      this.lastStateKey = key;
-      this.changed();
-    }
-    const samples = this.comm.temperatureHistory;
-    if ((samples.at(-1)?.time ?? this.lastSampleTime) > this.lastSampleTime) {
-      for (let index = samples.length - 1; index >= 0; index -= 1) {
-        const sample = samples[index];
-        if (sample === undefined || sample.time <= this.lastSampleTime) break;
-        this.pendingTemps.unshift(temperaturePoint(sample));
+    this.changed();
+  }
+
+  private temperature(sample: TemperatureSample): void {
+    this.pendingTemps.push(temperaturePoint(sample));
+    this.changed();
+  }
+
+  /** `Send: ...` and `Recv: ...` as OctoPrint's terminal shows them; host notes as they are. */
+  private terminal(lines: readonly TerminalLine[]): void {
+    for (const { direction, line } of lines) {
+      const logged = direction === 'Info' ? line : `${direction}: ${line}`;
+      this.pendingLogs.push(logged);
+      this.recentLogs.push(logged);
+      if (direction === 'Recv') {
+        this.pendingMessages.push(line);
+        this.recentMessages.push(line);
       }
-      this.lastSampleTime = samples.at(-1)?.time ?? this.lastSampleTime;
-      this.changed();
     }
+    this.changed();
+  }
+
+  private firmware(firmware: FirmwareInfo): void {
+    if (firmware.name === null) return;
+    const data: Record<string, string> = { FIRMWARE_NAME: firmware.name };
+    for (const [capability, enabled] of Object.entries(firmware.capabilities)) data[capability] = enabled ? '1' : '0';
+    this.events.emit('FirmwareData', { name: firmware.name, data });
+  }
+
+  private error(error: PrinterErrorInfo): void {
+    this.events.emit('Error', {
+      error: error.error,
+      reason: error.reason,
+      ...(error.consequence === null ? {} : { consequence: error.consequence }),
+      ...(error.faq === null ? {} : { faq: error.faq }),
+      ...(error.logs.length > 0 ? { logs: [...error.logs] } : {}),
+    });
   }
 
   private changed(): void {
@@ -152,9 +180,4 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
     this.pendingMessages = [];
     for (const listener of this.listeners) listener(frame);
   }
-}
-
-function pushBounded(lines: string[], line: string): void {
-  lines.push(line);
-  if (lines.length > HISTORY_LINES) lines.splice(0, lines.length - HISTORY_LINES);
 }

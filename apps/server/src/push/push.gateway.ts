@@ -7,7 +7,7 @@ import { LoginSessionStore } from '../auth/login/login-session.store.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { attachSockjs, type SockjsAttachment } from './sockjs-attach.js';
 import { ConnectedMessageFactory } from './connected-message.js';
-import { PushClient, type PushClientDeps } from './push-client.js';
+import { DEFAULT_PUSH_LIMITS, PushClient, type PushClientDeps, type PushLimits } from './push-client.js';
 import { PushStateSource } from './push-state.source.js';
 import { PushConnection, patchSockjsFraming } from './sockjs-transport.js';
 
@@ -29,6 +29,8 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
   private attachment: SockjsAttachment | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly deps: PushClientDeps;
+  /** When sockets are cut off as too slow (tests lower them). */
+  readonly limits: PushLimits = { ...DEFAULT_PUSH_LIMITS };
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -45,6 +47,7 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
       events,
       connected: () => connected.json(),
       log: (message) => this.logger.debug(message),
+      limits: this.limits,
     };
   }
 
@@ -106,14 +109,17 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
       client.connection.close(3000, 'Go away!');
     }
     this.clients.clear();
+    this.state.watchTerminal(false);
   }
 
   private open(connection: PushConnection): void {
     const client = new PushClient(connection, this.deps);
     this.clients.add(client);
+    this.state.watchTerminal(true);
     connection.onClose(() => {
       client.dispose();
       this.clients.delete(client);
+      if (this.clients.size === 0) this.state.watchTerminal(false);
       this.events.emit('ClientClosed', { remoteAddress: connection.remoteAddress });
     });
     this.events.emit('ClientOpened', { remoteAddress: connection.remoteAddress });

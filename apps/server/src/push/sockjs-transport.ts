@@ -119,16 +119,27 @@ export class PushConnection {
     this.conn.on('close', listener);
   }
 
-  /** Closes with a SockJS close frame; 3000 (not 1000) so OctoPrint's client reconnects (1000 stops it for good). */
+  /**
+   * Closes with a SockJS close frame; 3000 (not 1000) so OctoPrint's client reconnects (1000 stops it for good). A
+   * client that does not complete the close within a second is dropped, so a stalled one cannot hold up shutdown.
+   */
   close(code = 3000, reason = 'Go away!'): void {
+    const socket = this.socket;
+    if (socket !== undefined) setTimeout(() => socket.destroy(), 1000).unref();
     // @types/sockjs says string; sockjs-node writes the code into the close frame as given, and it must be a number.
     (this.conn as unknown as { close(code: number, reason: string): boolean }).close(code, reason);
   }
 
   /** Drops the TCP connection at once: for a client that stopped reading and cannot even take a close frame. */
   destroy(): void {
-    const socket = this.session?.recv?.connection ?? this.session?.recv?.response?.connection;
+    const socket = this.socket;
     this.close(3000, 'Too slow');
     socket?.destroy();
+  }
+
+  /** The TCP socket of a websocket connection (XHR transports have none of their own). */
+  private get socket(): Socket | undefined {
+    if (!this.isRaw && this.session?.recv?.response !== undefined) return undefined;
+    return this.session?.recv?.connection ?? undefined;
   }
 }
