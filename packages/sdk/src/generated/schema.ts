@@ -188,6 +188,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in for the push socket.
+         * @description A passive login (`{"passive": true}`, or `?passive=1` with an empty body) with an API key answers the
+         *     key as OctoPrint's user, with a new `session` for the push socket's `auth` message (`<name>:<session>`).
+         *     Without a valid key the caller is a guest (no `name`, no `session`). Sessions end after 15 minutes unused (an
+         *     authed socket keeps them alive) and on logout. An active login (`user`, `pass`) is refused with 403, as Hotend
+         *     has keys, not accounts; the 4th failure a minute from one address (5 in 10 minutes, 10 an hour) gets 429.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out.
+         * @description Ends every login session of the calling key, or only the one named in `session` (which needs no key:
+         *     the session id is the credential). Sockets authed with an ended session get
+         *     `{"reauthRequired": {"reason": "logout"}}`.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/printer": {
         parameters: {
             query?: never;
@@ -847,12 +893,26 @@ export interface components {
             message: string;
             data: components["schemas"]["BuildLogDto"];
         };
+        BusyFileDto: {
+            origin: string;
+            path: string;
+        };
         ChamberCommandDto: {
             command: components["schemas"]["HeaterCommand"];
             /** @description `offset`: °C offset (−50..50), kept by the host and shown in the temperature state. */
             offset?: number;
             /** @description `target`: °C (0 turns the heater off). */
             target?: number;
+        };
+        ChartMarkedPayloadDto: {
+            /** @description `print`, `done`, `cancel`, `pause` or `resume`. */
+            type: string;
+            label: string;
+        };
+        ClientAuthedPayloadDto: {
+            /** @description The key name the socket authenticated as. Empty for other clients unless they hold ADMIN. */
+            username?: string;
+            remoteAddress?: string;
         };
         ClientCommandDefinitionDto: {
             /** @description Name to show in the System menu (absent for dividers). */
@@ -864,6 +924,26 @@ export interface components {
             action: string;
             /** @description Absolute URL to POST to for executing the command, as the caller reaches this server. */
             resource: string;
+        };
+        ConnectedMessageDto: {
+            branch: string | null;
+            safe_mode: false | string;
+            permissions: components["schemas"]["PushPermissionDto"][];
+            version: string;
+            display_version: string;
+            /** @description The runtime (Hotend: `node <version>`), for display. */
+            python_version: string;
+            /** @description Changes when the set of plugins changes (Hotend has none: a constant). */
+            plugin_hash: string;
+            /** @description Changes when the configuration changes; a UI offers a reload. */
+            config_hash: string;
+            debug: boolean;
+            online: boolean;
+        };
+        ConnectedPayloadDto: {
+            /** @description The serial port (`VIRTUAL` for the simulator). */
+            port: string;
+            baudrate: number;
         };
         /** @enum {string} */
         ConnectionCommand: "connect" | "disconnect" | "fake_ack";
@@ -900,6 +980,32 @@ export interface components {
             state: string;
             printerProfile: string;
         };
+        CurrentMessageDto: {
+            currentZ: number | null;
+            /** @description Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
+            offsets: {
+                [key: string]: number;
+            };
+            /** @description Temperature points: since the last `current` on this socket, or the last 30 minutes in `history`. */
+            temps: components["schemas"]["TemperatureHistoryEntryDto"][];
+            /**
+             * @description Terminal lines (`Send: N3 G28*18`, `Recv: ok`), in order: in `current` every line since the last one, in
+             *     `history` the last 300. Only for keys with MONITOR_TERMINAL; the key is absent otherwise.
+             */
+            logs?: string[];
+            /** @description The firmware's lines alone, without the `Recv: ` prefix; same rules as `logs`. */
+            messages?: string[];
+            /** @description The full list every time. */
+            markings: components["schemas"]["MarkingDto"][];
+            /** @description Files in use by a print (never deleted or moved meanwhile). */
+            busyFiles: components["schemas"]["BusyFileDto"][];
+            state: components["schemas"]["PrinterStateDto"];
+            job: components["schemas"]["PushJobDto"];
+            progress: components["schemas"]["PushProgressDto"];
+            resends: components["schemas"]["ResendStatsDto"];
+            /** @description Epoch seconds (fractional). */
+            serverTime: number;
+        };
         CurrentUserResponseDto: {
             /** @description The API key's name, or null for an anonymous caller. */
             name: string | null;
@@ -917,6 +1023,41 @@ export interface components {
             width: number;
             depth: number;
             height: number;
+        };
+        ErrorPayloadDto: {
+            /** @description `emergency`, `disconnect` or `cancel`. */
+            consequence?: string;
+            faq?: string;
+            /** @description The terminal lines around the error. */
+            logs?: string[];
+            /** @description What went wrong, as the printer or the host said it. */
+            error: string;
+            /** @description `firmware`, `resend`, `resend_loop`, `timeout`, `connection`, `start_print`, `autodetect` or `crash`. */
+            reason: string;
+        };
+        EventMessageDto: {
+            /** @description The payload of `type` (see PushEventPayloadsDto) */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The event name: `PrinterStateChanged`, `PrintDone`, ... */
+            type: string;
+        };
+        FilamentUseDto: {
+            /** @description mm */
+            length: number;
+            /** @description cm³ */
+            volume: number;
+        };
+        FileChangePayloadDto: {
+            /** @description `["machinecode", "gcode"]` for G-code files. */
+            type: string[];
+            /** @description `local` or `sdcard`. */
+            storage: string;
+            path: string;
+            name: string;
+            /** @description `add`, `copy`, `move` or `remove`. */
+            operation: string;
         };
         FileCommandDto: {
             /** @enum {string} */
@@ -968,6 +1109,12 @@ export interface components {
             /** @description Size of the uploads file system in bytes. */
             total?: number;
         };
+        FileRefPayloadDto: {
+            name: string;
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
+        };
         FileRefsDto: {
             /** @description Absolute URL of the entry in the Files API. */
             resource: string;
@@ -988,6 +1135,14 @@ export interface components {
             suggestion?: string;
             size?: number;
             date?: number;
+        };
+        FirmwareDataPayloadDto: {
+            /** @description Every `KEY:value` field of the M115 reply. */
+            data: {
+                [key: string]: string;
+            };
+            /** @description The firmware's name from its M115 reply (`FIRMWARE_NAME`). */
+            name: string;
         };
         FullPrinterStateResponseDto: {
             temperature?: components["schemas"]["TemperatureStateDto"];
@@ -1029,6 +1184,30 @@ export interface components {
         HistoricTemperatureDataDto: {
             actual: number | null;
             target: number | null;
+        };
+        HistoryMessageDto: {
+            currentZ: number | null;
+            /** @description Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
+            offsets: {
+                [key: string]: number;
+            };
+            /** @description Temperature points: since the last `current` on this socket, or the last 30 minutes in `history`. */
+            temps: components["schemas"]["TemperatureHistoryEntryDto"][];
+            /**
+             * @description Terminal lines (`Send: N3 G28*18`, `Recv: ok`), in order: in `current` every line since the last one, in
+             *     `history` the last 300. Only for keys with MONITOR_TERMINAL; the key is absent otherwise.
+             */
+            logs?: string[];
+            /** @description The firmware's lines alone, without the `Recv: ` prefix; same rules as `logs`. */
+            messages?: string[];
+            /** @description The full list every time. */
+            markings: components["schemas"]["MarkingDto"][];
+            state: components["schemas"]["PrinterStateDto"];
+            job: components["schemas"]["PushJobDto"];
+            progress: components["schemas"]["PushProgressDto"];
+            resends: components["schemas"]["ResendStatsDto"];
+            /** @description Epoch seconds (fractional). */
+            serverTime: number;
         };
         JobCommandDto: {
             /** @enum {string} */
@@ -1131,12 +1310,87 @@ export interface components {
             /** @description Every logger name that can be given a level. */
             loggers: string[];
         };
+        LoginNeedsDto: {
+            /** @description Lower-case permission names the caller holds (`status`, `control`, ...; all of them for ADMIN). */
+            role: string[];
+            /** @description Always empty: Hotend has no groups. */
+            group: string[];
+        };
+        LoginRequestDto: {
+            /** @description Active login: keep the login (`true`, `"yes"`, `1`, ...). */
+            remember?: boolean | string | number;
+            /** @description Passive login: present with any value. Logs in with the API key sent with the request, or as a guest. */
+            passive?: boolean | string | number;
+            /** @description Active login: the user name. Hotend has API keys, not accounts, so an active login is always refused. */
+            user?: string;
+            pass?: string;
+        };
+        LoginResponseDto: {
+            /** @description The API key's name. Absent for a guest. */
+            name?: string;
+            /** @description The session id for the push socket's `auth` message (`<name>:<session>`): 64 hex characters. */
+            session?: string;
+            active?: boolean;
+            /** @description The key's own permissions. */
+            permissions?: components["schemas"]["Permission"][];
+            groups?: string[];
+            /** @description Always null: Hotend does not hand keys out. */
+            apikey?: string | null;
+            settings?: Record<string, never>;
+            /** @description Whether the key holds ADMIN (deprecated mirror, as in OctoPrint). */
+            admin?: boolean;
+            /** @description Always true for a key (deprecated mirror). */
+            user?: boolean;
+            /** @description `["user", "admin"]` or `["user"]` (deprecated mirror). */
+            roles?: string[];
+            /** @description Always `apikey` for a named login. */
+            _login_mechanism?: string;
+            /** @description When the credentials were checked (`2026-11-22T10:15:30+00:00`), or false for a guest. */
+            _credentials_seen: string | false;
+            needs: components["schemas"]["LoginNeedsDto"];
+            /** @description Whether the caller's address is outside loopback and the private networks. */
+            _is_external_client: boolean;
+        };
+        LogoutRequestDto: {
+            /** @description End only this session (from the login answer); without it every session of the calling key ends. */
+            session?: string;
+        };
+        LogoutResponseDto: {
+            /** @description What a guest holds: no roles. */
+            needs: components["schemas"]["LoginNeedsDto"];
+        };
+        MarkingDto: {
+            /** @description `print`, `done`, `cancel`, `pause`, `resume`. */
+            type: string;
+            label: string;
+            /** @description Epoch seconds. */
+            time: number;
+        };
         OctoPrintError: {
             /** @description What went wrong. */
             error: string;
         };
         /** @enum {string} */
-        Permission: "ADMIN" | "STATUS" | "CONTROL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH" | "FILES_LIST" | "FILES_UPLOAD" | "FILES_DOWNLOAD" | "FILES_DELETE" | "FILES_SELECT" | "PRINT";
+        Permission: "ADMIN" | "STATUS" | "CONTROL" | "MONITOR_TERMINAL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH" | "FILES_LIST" | "FILES_UPLOAD" | "FILES_DOWNLOAD" | "FILES_DELETE" | "FILES_SELECT" | "PRINT";
+        PermissionNeedsDto: {
+            role: string[];
+        };
+        PrintEndedPayloadDto: {
+            /** @description Bytes, when known. */
+            size?: number;
+            /** @description The key name that owns the file, when known. */
+            owner?: string;
+            /** @description The key name that started the action, when known. */
+            user?: string;
+            /** @description File name. */
+            name: string;
+            /** @description Path within its storage. */
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
+            /** @description Seconds the print ran. */
+            time: number;
+        };
         PrinterErrorResponseDto: {
             /** @description `emergency`, `disconnect` or `cancel`. */
             consequence?: string | null;
@@ -1151,6 +1405,12 @@ export interface components {
         PrinterProfileRefDto: {
             id: string;
             name: string;
+        };
+        PrinterStateChangedPayloadDto: {
+            /** @description OctoPrint's state id: `OFFLINE`, `CONNECTING`, `OPERATIONAL`, `PRINTING`, `PAUSED`, `ERROR`, ... */
+            state_id: string;
+            /** @description The state's text, as in `current.state.text`. */
+            state_string: string;
         };
         PrinterStateDto: {
             /** @description OctoPrint's state text: `Operational`, `Printing`, `Paused`, ... */
@@ -1172,6 +1432,31 @@ export interface components {
             ready: boolean;
             sdReady: boolean;
         };
+        PrintFailedPayloadDto: {
+            /** @description Bytes, when known. */
+            size?: number;
+            /** @description The key name that owns the file, when known. */
+            owner?: string;
+            /** @description The key name that started the action, when known. */
+            user?: string;
+            /**
+             * @description `cancelled` or `error`.
+             * @enum {string}
+             */
+            reason: "cancelled" | "error";
+            /** @description For `error`: what went wrong. */
+            error?: string;
+            /** @description For `error`: completion as a fraction 0–1. */
+            progress?: number;
+            /** @description Seconds the print ran. */
+            time: number;
+            /** @description File name. */
+            name: string;
+            /** @description Path within its storage. */
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
+        };
         /** @enum {string} */
         PrintheadCommand: "jog" | "home" | "feedrate";
         PrintheadCommandDto: {
@@ -1190,6 +1475,38 @@ export interface components {
             absolute?: boolean;
             /** @description `feedrate`: an integer is a percentage (105), a fraction is a factor (1.05); at least 1 %. */
             factor?: number;
+        };
+        PrintJobPayloadDto: {
+            /** @description Bytes, when known. */
+            size?: number;
+            /** @description The key name that owns the file, when known. */
+            owner?: string;
+            /** @description The key name that started the action, when known. */
+            user?: string;
+            /** @description File name. */
+            name: string;
+            /** @description Path within its storage. */
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
+        };
+        PrintPausedPayloadDto: {
+            /** @description Bytes, when known. */
+            size?: number;
+            /** @description The key name that owns the file, when known. */
+            owner?: string;
+            /** @description The key name that started the action, when known. */
+            user?: string;
+            /** @description Completion in whole percent. */
+            progress?: number;
+            /** @description Byte position in the file. */
+            fileposition?: number;
+            /** @description File name. */
+            name: string;
+            /** @description Path within its storage. */
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
         };
         PrintsDto: {
             success: number;
@@ -1210,6 +1527,139 @@ export interface components {
             /** @description Empty on success. */
             message: string;
             data: components["schemas"]["BuildLogIdDto"];
+        };
+        PushClientMessagesDto: {
+            /** @description Send `current` at most every 0.5 s × this factor (1–30). */
+            throttle: number;
+            /** @description `<name>:<session>` from the login answer. */
+            auth: string;
+            subscribe: components["schemas"]["PushSubscriptionDto"];
+        };
+        PushEventPayloadsDto: {
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            Startup: never | null;
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            Shutdown: never | null;
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            Connecting: never | null;
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            Disconnecting: never | null;
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            Disconnected: never | null;
+            /**
+             * @description Always null
+             * @enum {object|null}
+             */
+            FileDeselected: never | null;
+            /** @description A push socket opened. */
+            ClientOpened: components["schemas"]["RemoteAddressPayloadDto"];
+            /** @description A push socket sent a valid `auth`; the payload is `{}` for sockets without ADMIN. */
+            ClientAuthed: components["schemas"]["ClientAuthedPayloadDto"];
+            ClientClosed: components["schemas"]["RemoteAddressPayloadDto"];
+            /** @description A login session was created (ADMIN sockets only). */
+            UserLoggedIn: components["schemas"]["UserPayloadDto"];
+            /** @description A key's sessions were logged out (ADMIN sockets only). */
+            UserLoggedOut: components["schemas"]["UserPayloadDto"];
+            /** @description The handshake with the firmware completed. */
+            Connected: components["schemas"]["ConnectedPayloadDto"];
+            PrinterStateChanged: components["schemas"]["PrinterStateChangedPayloadDto"];
+            /** @description An unrecoverable communication or firmware error. */
+            Error: components["schemas"]["ErrorPayloadDto"];
+            /** @description The firmware answered M115. */
+            FirmwareData: components["schemas"]["FirmwareDataPayloadDto"];
+            PrintStarted: components["schemas"]["PrintJobPayloadDto"];
+            PrintPaused: components["schemas"]["PrintPausedPayloadDto"];
+            PrintResumed: components["schemas"]["PrintJobPayloadDto"];
+            PrintCancelling: components["schemas"]["PrintJobPayloadDto"];
+            PrintCancelled: components["schemas"]["PrintEndedPayloadDto"];
+            PrintDone: components["schemas"]["PrintEndedPayloadDto"];
+            PrintFailed: components["schemas"]["PrintFailedPayloadDto"];
+            FileSelected: components["schemas"]["FileRefPayloadDto"];
+            FileAdded: components["schemas"]["FileChangePayloadDto"];
+            FileRemoved: components["schemas"]["FileChangePayloadDto"];
+            /** @description The file list changed (after any add, remove or move). */
+            UpdatedFiles: components["schemas"]["UpdatedFilesPayloadDto"];
+            ChartMarked: components["schemas"]["ChartMarkedPayloadDto"];
+        };
+        PushJobDto: {
+            estimatedPrintTime: number | null;
+            averagePrintTime: number | null;
+            lastPrintTime: number | null;
+            /** @description Per tool (`tool0`, ...). */
+            filament: {
+                [key: string]: components["schemas"]["FilamentUseDto"];
+            } | null;
+            user: string | null;
+            file: components["schemas"]["JobFileDto"];
+        };
+        PushMessagesDto: {
+            /**
+             * @description Always null: Hotend has no timelapse. Sent once right after `history`, as the OctoPrint UI expects.
+             * @enum {object|null}
+             */
+            timelapse: never | null;
+            connected: components["schemas"]["ConnectedMessageDto"];
+            reauthRequired: components["schemas"]["ReauthRequiredMessageDto"];
+            history: components["schemas"]["HistoryMessageDto"];
+            current: components["schemas"]["CurrentMessageDto"];
+            event: components["schemas"]["EventMessageDto"];
+        };
+        PushPermissionDto: {
+            default_groups: string[];
+            key: string;
+            name: string;
+            dangerous: boolean;
+            description: string;
+            needs: components["schemas"]["PermissionNeedsDto"];
+        };
+        PushProgressDto: {
+            /** @description 0–100. */
+            completion: number | null;
+            filepos: number | null;
+            printTime: number | null;
+            printTimeLeft: number | null;
+            /** @description `linear`, `estimate`, `analysis`, `average`, `mixed-analysis`, `mixed-average`. */
+            printTimeLeftOrigin: string | null;
+        };
+        PushStateSubscriptionDto: {
+            logs?: boolean | string;
+            messages?: boolean | string;
+        };
+        PushSubscriptionDto: {
+            state?: boolean | components["schemas"]["PushStateSubscriptionDto"];
+            /** @description `true` for every event, or the event names wanted. */
+            events?: boolean | string[];
+            plugins?: boolean | string[];
+        };
+        ReauthRequiredMessageDto: {
+            /** @enum {string} */
+            reason: "logout" | "stale" | "removed" | "modified";
+        };
+        RemoteAddressPayloadDto: {
+            /** @description The client's IP address. */
+            remoteAddress: string;
+        };
+        ResendStatsDto: {
+            count: number;
+            /** @description Lines sent since the connection opened. */
+            transmitted: number;
+            /** @description Resends per sent line, in whole percent. */
+            ratio: number;
         };
         /** @enum {string} */
         SdCommand: "init" | "refresh" | "release";
@@ -1304,6 +1754,10 @@ export interface components {
             /** @description Cubic centimetres (0 when the file does not say the filament diameter). */
             volume: number;
         };
+        UpdatedFilesPayloadDto: {
+            /** @description Always `printables`. */
+            type: string;
+        };
         UploadedFilesDto: {
             local?: components["schemas"]["StoredFileRefDto"];
             sdcard?: components["schemas"]["StoredFileRefDto"];
@@ -1336,6 +1790,10 @@ export interface components {
             done: boolean;
             effectiveSelect?: boolean;
             effectivePrint?: boolean;
+        };
+        UserPayloadDto: {
+            /** @description The API key's name. */
+            username: string;
         };
         VersionResponseDto: {
             /** @description API version, as OctoPrint reports it. */
@@ -1908,6 +2366,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: {
+                /** @description `POST /api/login?passive=1` with an empty body is a passive login, as in OctoPrint. */
+                passive?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequestDto"];
+            };
+        };
+        responses: {
+            /** @description The logged-in key, or a guest. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponseDto"];
+                };
+            };
+            /** @description Neither `user` and `pass` nor `passive` were sent. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description An active login: Hotend has no user accounts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+            /** @description Too many failed active logins from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OctoPrintError"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequestDto"];
+            };
+        };
+        responses: {
+            /** @description What a guest holds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutResponseDto"];
                 };
             };
         };
