@@ -6,6 +6,10 @@ describe('views by permission', () => {
     expect(visibleViews(['STATUS']).map((view) => view.id)).toEqual(['printer', 'terminal']);
   });
 
+  it('shows Files to a key that may list them, next to the printer', () => {
+    expect(visibleViews(['STATUS', 'FILES_LIST']).map((view) => view.id)).toEqual(['printer', 'files', 'terminal']);
+  });
+
   it('shows a build-log reader only the build logs, and sends any other hash there', () => {
     expect(visibleViews(['BUILDLOGS_READ']).map((view) => view.id)).toEqual(['build-logs']);
     expect(viewForHash('#/printer', ['BUILDLOGS_READ'])).toBe('build-logs');

@@ -1,6 +1,6 @@
 import type { Permission } from '@hotend/sdk';
 
-export type ViewId = 'printer' | 'terminal' | 'logs' | 'build-logs';
+export type ViewId = 'printer' | 'files' | 'terminal' | 'logs' | 'build-logs';
 
 export interface ViewDefinition {
   readonly id: ViewId;
@@ -12,6 +12,7 @@ export interface ViewDefinition {
 /** The views in navigation order; each appears only for a key holding what it needs. */
 export const VIEWS: readonly ViewDefinition[] = [
   { id: 'printer', label: 'Printer', needs: ['STATUS'] },
+  { id: 'files', label: 'Files', needs: ['FILES_LIST'] },
   { id: 'terminal', label: 'Terminal', needs: ['STATUS'] },
   { id: 'logs', label: 'Logs', needs: ['PLUGIN_LOGGING_MANAGE'] },
   { id: 'build-logs', label: 'Build logs', needs: ['BUILDLOGS_READ'] },
