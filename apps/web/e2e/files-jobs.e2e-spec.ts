@@ -25,6 +25,8 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 900 },
     bypassCSP: true,
     acceptDownloads: true,
+    // The bar's width transition would otherwise show a finished job short of full in a screenshot.
+    reducedMotion: 'reduce',
   });
   page = await context.newPage();
   collectConsoleProblems(page, consoleProblems);
@@ -106,6 +108,8 @@ describe('files and jobs in Chromium against the simulator', () => {
     await page.getByRole('button', { name: 'Print long.gcode' }).click();
     await go('Printer');
     await expect.poll(stateText).toBe('Printing');
+    // Pause once the job has moved, so that standing still while paused says something.
+    await expect.poll(completion).toBeGreaterThan(0);
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
