@@ -34,7 +34,7 @@ async function startServer(basedir: string): Promise<ServerProcess> {
   const url = await vi.waitFor(
     () => {
       if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-      const match = /Hotend is listening on (http:\/\/\S+) /.exec(output);
+      const match = /Hotend is running: +(http:\/\/\S+)\n/.exec(output);
       if (match?.[1] === undefined) throw new Error('not listening yet');
       return match[1].replace('localhost', '127.0.0.1');
     },

@@ -51,7 +51,11 @@ export class ChildProcessChannel implements CommChannel {
     this.closing = false;
     this.hold(false);
     child.on('message', (message: CommToServer) => handlers.message(message));
-    child.on('error', (error: Error) => handlers.lost(`The comm process failed: ${error.message}`));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // A message posted to a child that has just died fails with EPIPE before its exit event: the exit says why.
+      if (error.code === 'EPIPE' || error.code === 'ERR_IPC_CHANNEL_CLOSED') return;
+      handlers.lost(`The comm process failed: ${error.message}`);
+    });
     this.exit = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.exited = true;
