@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GcodeAnalysisDto } from '../files/files.dto.js';
 
 /**
  * The payload of every event Hotend fires, declared once: the event bus is typed by it, the push socket sends it
@@ -91,6 +92,13 @@ export class PrintEndedPayloadDto extends PrintJobPayloadDto {
   time!: number;
 }
 
+export class PrintCancelledPayloadDto extends PrintEndedPayloadDto {
+  /** Completion in whole percent when cancelled. */
+  @ApiPropertyOptional({ type: 'integer' }) progress?: number;
+  /** Byte position in the file when cancelled. */
+  @ApiPropertyOptional({ type: 'integer' }) fileposition?: number;
+}
+
 export class PrintFailedPayloadDto extends PrintEndedPayloadDto {
   /** `cancelled` or `error`. */
   @ApiProperty({ enum: ['cancelled', 'error'] }) reason!: 'cancelled' | 'error';
@@ -116,6 +124,69 @@ export class FileChangePayloadDto {
   @ApiProperty({ type: String, isArray: true }) type!: string[];
   /** `add`, `copy`, `move` or `remove`. */
   operation!: string;
+}
+
+export class FolderChangePayloadDto {
+  /** `local`. */
+  storage!: string;
+  path!: string;
+  name!: string;
+}
+
+export class MovedPayloadDto {
+  /** `local`. */
+  source_storage!: string;
+  source_path!: string;
+  source_name!: string;
+  /** `["machinecode", "gcode"]` for a file, `["folder"]` for a folder. */
+  @ApiProperty({ type: String, isArray: true }) source_type!: string[];
+  destination_storage!: string;
+  destination_path!: string;
+  destination_name!: string;
+  @ApiProperty({ type: String, isArray: true }) destination_type!: string[];
+}
+
+export class UploadPayloadDto {
+  name!: string;
+  path!: string;
+  /** `local` or `sdcard`. */
+  target!: string;
+  /** Whether the upload asked to select / print the file ... */
+  select!: boolean;
+  print!: boolean;
+  /** ... and whether that happened. */
+  effective_select!: boolean;
+  effective_print!: boolean;
+  /** The `userdata` form field, parsed. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) userdata?: unknown;
+}
+
+export class MetadataAnalysisStartedPayloadDto {
+  name!: string;
+  path!: string;
+  /** `local`. */
+  origin!: string;
+  /** `gcode`. */
+  type!: string;
+}
+
+export class MetadataAnalysisFinishedPayloadDto {
+  name!: string;
+  path!: string;
+  origin!: string;
+  result!: GcodeAnalysisDto;
+}
+
+export class TransferStartedPayloadDto {
+  /** The stored file being written to the card. */
+  local!: string;
+  /** Its 8.3 name on the card. */
+  remote!: string;
+}
+
+export class TransferDonePayloadDto extends TransferStartedPayloadDto {
+  /** Seconds the transfer took. */
+  time!: number;
 }
 
 export class UpdatedFilesPayloadDto {
@@ -160,13 +231,25 @@ export class PushEventPayloadsDto {
   PrintPaused!: PrintPausedPayloadDto;
   PrintResumed!: PrintJobPayloadDto;
   PrintCancelling!: PrintJobPayloadDto;
-  PrintCancelled!: PrintEndedPayloadDto;
+  PrintCancelled!: PrintCancelledPayloadDto;
   PrintDone!: PrintEndedPayloadDto;
   PrintFailed!: PrintFailedPayloadDto;
   FileSelected!: FileRefPayloadDto;
   @ApiProperty(NULL_PAYLOAD) FileDeselected!: null;
   FileAdded!: FileChangePayloadDto;
   FileRemoved!: FileChangePayloadDto;
+  FileMoved!: MovedPayloadDto;
+  FolderAdded!: FolderChangePayloadDto;
+  FolderRemoved!: FolderChangePayloadDto;
+  FolderMoved!: MovedPayloadDto;
+  /** A file arrived through `POST /api/files/{location}` (after its FileAdded). */
+  Upload!: UploadPayloadDto;
+  MetadataAnalysisStarted!: MetadataAnalysisStartedPayloadDto;
+  MetadataAnalysisFinished!: MetadataAnalysisFinishedPayloadDto;
+  /** A stored file started being written to the SD card. */
+  TransferStarted!: TransferStartedPayloadDto;
+  TransferDone!: TransferDonePayloadDto;
+  TransferFailed!: TransferStartedPayloadDto;
   /** The file list changed (after any add, remove or move). */
   UpdatedFiles!: UpdatedFilesPayloadDto;
   ChartMarked!: ChartMarkedPayloadDto;

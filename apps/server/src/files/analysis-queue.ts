@@ -27,6 +27,7 @@ export interface AnalysisQueueOptions {
   /** While true, nothing new starts (OctoPrint's `runAt: idle` holds analysis back while printing). */
   readonly holdBack: () => boolean;
   readonly onResult: (path: string, hash: string, analysis: GcodeAnalysis) => void;
+  readonly onStart?: (path: string) => void;
 }
 
 const HOLD_BACK_RECHECK_MS = 1000;
@@ -113,6 +114,7 @@ export class AnalysisQueue {
     const worker = startWorker(request);
     const running = { job, worker };
     this.running = running;
+    this.options.onStart?.(job.path);
     const finish = (outcome: AnalysisOutcome | undefined, failure?: string): void => {
       if (this.running !== running) return;
       this.running = undefined;

@@ -10,6 +10,7 @@ import { HotendConfigService } from '../config/config.service.js';
 import { AnalysisQueue } from './analysis-queue.js';
 import { FileMetadataRepository } from './file-metadata.repository.js';
 import { type EntryContext } from './file-entries.js';
+import { FileEvents } from './file-events.js';
 import { FileSelection } from './file-selection.js';
 import { LocalFileStorage, type StoredEntry } from './local-file.storage.js';
 
@@ -27,6 +28,7 @@ export class FileLibrary implements OnApplicationBootstrap, OnApplicationShutdow
     readonly selection: FileSelection,
     private readonly comm: PrinterCommService,
     private readonly config: HotendConfigService,
+    readonly events: FileEvents,
   ) {
     const axes = config.get().printerProfile.axes;
     this.analysis = new AnalysisQueue({
@@ -35,7 +37,11 @@ export class FileLibrary implements OnApplicationBootstrap, OnApplicationShutdow
         const runAt = this.config.get().files.analysisRunAt;
         return runAt === 'never' || (runAt === 'idle' && this.busy);
       },
-      onResult: (path, hash, analysis) => this.metadata.setAnalysis(path, hash, analysis),
+      onResult: (path, hash, analysis) => {
+        this.metadata.setAnalysis(path, hash, analysis);
+        events.analysisFinished(path, analysis);
+      },
+      onStart: (path) => events.analysisStarted(path),
     });
   }
 

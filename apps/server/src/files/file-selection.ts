@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventBus } from '../events/event-bus.service.js';
 
 export type FileOrigin = 'local' | 'sdcard';
 
@@ -32,16 +33,24 @@ export class FileSelection {
   private starter: PrintStarter | undefined;
   private transferStarter: SdTransferStarter | undefined;
 
+  constructor(private readonly events: EventBus) {}
+
   get current(): SelectedFile | undefined {
     return this.selected;
   }
 
+  /** Fires FileSelected, unless this only updates the selected file (e.g. who started it). */
   select(file: SelectedFile): void {
+    const before = this.selected;
     this.selected = file;
+    if (before?.origin === file.origin && before.path === file.path) return;
+    this.events.emit('FileSelected', { name: file.name, path: file.path, origin: file.origin });
   }
 
   clear(): void {
+    if (this.selected === undefined) return;
     this.selected = undefined;
+    this.events.emit('FileDeselected', null);
   }
 
   /** Whether `path` is the selected local file or a folder holding it. */

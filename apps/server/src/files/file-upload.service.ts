@@ -131,6 +131,16 @@ export class FileUploadService {
       if (local === undefined) return stored;
       const remote = sdShortName(local.name, this.library.sdNames());
       await this.library.selection.startSdTransfer(local.path, remote, key.name);
+      this.library.events.uploaded({
+        name: local.name,
+        path: remote,
+        target: 'sdcard',
+        select: false,
+        print: false,
+        effective_select: false,
+        effective_print: false,
+        ...(userdata === undefined ? {} : { userdata }),
+      });
       return {
         files: {
           local,
@@ -146,7 +156,21 @@ export class FileUploadService {
         effectivePrint: false,
       };
     }
-    return this.storeLocal(file, form.fields, userdata, key, baseUrl);
+    const stored = await this.storeLocal(file, form.fields, userdata, key, baseUrl);
+    const local = stored.files?.local;
+    if (local !== undefined) {
+      this.library.events.uploaded({
+        name: local.name,
+        path: local.path,
+        target: 'local',
+        select: isTrue(form.fields.get('select')),
+        print: isTrue(form.fields.get('print')),
+        effective_select: stored.effectiveSelect ?? false,
+        effective_print: stored.effectivePrint ?? false,
+        ...(userdata === undefined ? {} : { userdata }),
+      });
+    }
+    return stored;
   }
 
   /** The stored path of an upload: `filename` field or the part's name (its folders), overridden by `path`. */
@@ -203,6 +227,7 @@ export class FileUploadService {
       user: key.name,
       ...(userdata === undefined ? {} : { userdata }),
     });
+    this.library.events.added(path, 'file');
     this.library.queueAnalysis(path);
     const { effectiveSelect, effectivePrint } = await this.applySelection(path, name, display, fields, key);
     return {
@@ -283,6 +308,7 @@ export class FileUploadService {
       throw storageFailure(error);
     }
     const path = joinPath(segments);
+    if (existing === undefined) this.library.events.added(path, 'folder');
     return {
       folder: { name, path, origin: 'local', refs: { resource: resourceUrl(baseUrl, 'local', path) } },
       done: true,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HotendConfigService } from '../config/config.service.js';
 import { FileDownloadsService } from './file-downloads.service.js';
+import { FileEvents } from './file-events.js';
 import { FileLibrary } from './file-library.js';
 import { FileMetadataRepository } from './file-metadata.repository.js';
 import { FileSelection } from './file-selection.js';
@@ -14,6 +15,7 @@ import { LocalFileStorage } from './local-file.storage.js';
   controllers: [FilesController, FileDownloadsController],
   providers: [
     FileSelection,
+    FileEvents,
     FileLibrary,
     FilesService,
     FileUploadService,

@@ -144,6 +144,7 @@ export class FilesService {
       const selected = this.library.selection.current;
       if (selected?.origin === 'sdcard' && selected.path === file.path) this.library.selection.clear();
       await this.comm.send([`M30 /${file.name}`, 'M20']);
+      this.library.events.removedFromCard(file.path);
       return;
     }
     const segments = FilesService.storedPath(path);
@@ -163,6 +164,7 @@ export class FilesService {
     this.library.analysis.removeTree(stored);
     await this.library.storage.remove(segments);
     this.library.metadata.deleteTree(stored);
+    this.library.events.removed(stored, kind);
   }
 
   /** POST /api/files/{location}/{path}: `select`, `unselect`, `copy`, `move`, `analyse`, `slice`, `uploadSd`. */
@@ -344,6 +346,8 @@ export class FilesService {
       this.library.analysis.removeTree(from);
       if (this.library.selection.holds(from)) this.library.selection.clear();
     }
+    if (command === 'copy') this.library.events.added(to, kind, 'copy');
+    else this.library.events.moved(from, to, kind);
     if (kind === 'file' && this.library.metadata.get(to)?.analysis === undefined) this.library.queueAnalysis(to);
     return this.refOf(source.at(-1) ?? '', to, kind, baseUrl);
   }

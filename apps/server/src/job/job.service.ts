@@ -20,6 +20,7 @@ import { HotendConfigService } from '../config/config.service.js';
 import { statisticsOf } from '../files/file-entries.js';
 import { FileLibrary } from '../files/file-library.js';
 import type { JobProgressDto, JobResponseDto } from './job.dto.js';
+import { JobEvents } from './job-events.js';
 import { PrintTimeEstimator } from './print-time-estimator.js';
 
 const COMMANDS = ['start', 'restart', 'pause', 'cancel'] as const;
@@ -64,6 +65,7 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
     private readonly config: HotendConfigService,
     @Inject(PRINTER_COMM) private readonly comm: PrinterCommApi,
     @Inject(PRINT_JOB_CONTROL) private readonly engine: PrintJobControl,
+    private readonly events: JobEvents,
   ) {}
 
   onModuleInit(): void {
@@ -224,13 +226,19 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
     this.estimator = new PrintTimeEstimator(undefined, { window: 250, threshold: 0.1 });
     this.progress = { ...NO_PROGRESS, completion: 0, filepos: 0, printTime: 0 };
     this.logger.log(`Sending ${path} to the SD card as ${remote}${user === undefined ? '' : ` for ${user}`}`);
-    await this.engine.startPrint({
-      file: this.library.storage.absolute(path.split('/')),
-      path,
-      scripts: this.scripts(),
-      logPositionOnPause: false,
-      transferTo: remote,
-    });
+    this.events.transferStarting({ local: path, remote });
+    await this.engine
+      .startPrint({
+        file: this.library.storage.absolute(path.split('/')),
+        path,
+        scripts: this.scripts(),
+        logPositionOnPause: false,
+        transferTo: remote,
+      })
+      .catch((error: unknown) => {
+        this.events.transferStarting(undefined);
+        throw error;
+      });
   }
 
   /** Recomputes progress once a second while a host print runs; frozen while paused, as OctoPrint shows it. */

@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PushEventPayloadsDto } from '../events/events.dto.js';
+import { JobInfoDto, JobProgressDto } from '../job/job.dto.js';
 import { PrinterStateDto, TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
 
 /**
@@ -39,47 +40,6 @@ export class ConnectedMessageDto {
   @ApiProperty({ type: PushPermissionDto, isArray: true }) permissions!: PushPermissionDto[];
 }
 
-export class JobFileDto {
-  @ApiProperty({ type: String, nullable: true }) name!: string | null;
-  @ApiProperty({ type: String, nullable: true }) path!: string | null;
-  @ApiProperty({ type: String, nullable: true }) display!: string | null;
-  /** `local` or `sdcard`. */
-  @ApiProperty({ type: String, nullable: true }) origin!: string | null;
-  @ApiProperty({ type: 'integer', nullable: true }) size!: number | null;
-  /** Epoch seconds of the upload. */
-  @ApiProperty({ type: 'integer', nullable: true }) date!: number | null;
-}
-
-export class FilamentUseDto {
-  /** mm */
-  length!: number;
-  /** cm³ */
-  volume!: number;
-}
-
-/** The selected job; every field null when nothing is selected. */
-@ApiExtraModels(FilamentUseDto)
-export class PushJobDto {
-  file!: JobFileDto;
-  @ApiProperty({ type: Number, nullable: true }) estimatedPrintTime!: number | null;
-  @ApiProperty({ type: Number, nullable: true }) averagePrintTime!: number | null;
-  @ApiProperty({ type: Number, nullable: true }) lastPrintTime!: number | null;
-  /** Per tool (`tool0`, ...). */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: { $ref: getSchemaPath(FilamentUseDto) } })
-  filament!: Record<string, FilamentUseDto> | null;
-  @ApiProperty({ type: String, nullable: true }) user!: string | null;
-}
-
-export class PushProgressDto {
-  /** 0–100. */
-  @ApiProperty({ type: Number, nullable: true }) completion!: number | null;
-  @ApiProperty({ type: 'integer', nullable: true }) filepos!: number | null;
-  @ApiProperty({ type: 'integer', nullable: true }) printTime!: number | null;
-  @ApiProperty({ type: 'integer', nullable: true }) printTimeLeft!: number | null;
-  /** `linear`, `estimate`, `analysis`, `average`, `mixed-analysis`, `mixed-average`. */
-  @ApiProperty({ type: String, nullable: true }) printTimeLeftOrigin!: string | null;
-}
-
 export class ResendStatsDto {
   @ApiProperty({ type: 'integer' }) count!: number;
   /** Lines sent since the connection opened. */
@@ -104,8 +64,9 @@ export class MarkingDto {
 /** What `history` and `current` share. */
 export class PushStateDto {
   state!: PrinterStateDto;
-  job!: PushJobDto;
-  progress!: PushProgressDto;
+  /** As `GET /api/job` answers it. */
+  job!: JobInfoDto;
+  progress!: JobProgressDto;
   @ApiProperty({ type: Number, nullable: true }) currentZ!: number | null;
   /** Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) offsets!: Record<string, number>;

@@ -9,9 +9,11 @@ import {
   type TerminalLine,
 } from '../comm/printer-comm.types.js';
 import { EventBus } from '../events/event-bus.service.js';
+import type { HotendEvent } from '../events/events.dto.js';
+import { JobService } from '../job/job.service.js';
 import type { TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
 import { commEventsFor } from './comm-events.js';
-import type { PushJobDto } from './push-messages.dto.js';
+import type { BusyFileDto, MarkingDto } from './push-messages.dto.js';
 import { frameOf, type HistoryParts, type StateBase, type StateFrame, temperaturePoint } from './push-state.js';
 import { TerminalRing } from './terminal-ring.js';
 
@@ -20,14 +22,12 @@ export const BASE_INTERVAL_MS = 500;
 /** `history` carries the last 300 terminal lines and messages. */
 export const HISTORY_LINES = 300;
 
-const NO_JOB: PushJobDto = {
-  file: { name: null, path: null, display: null, origin: null, size: null, date: null },
-  estimatedPrintTime: null,
-  averagePrintTime: null,
-  lastPrintTime: null,
-  filament: null,
-  user: null,
-};
+/** The job's progress is recomputed once a second; looking twice as often catches each change. */
+const JOB_CHECK_MS = 500;
+/** Markings older than the temperature history's 30 minutes are dropped, as OctoPrint's cutoff does. */
+const MARKINGS_CUTOFF_S = 30 * 60;
+/** Events after which the job part of `current` (selection, progress, busy files) may have changed. */
+const JOB_EVENT = /^(Print|File|Transfer|Metadata|Upload)/;
 
 type FrameListener = (frame: StateFrame) => void;
 
@@ -42,6 +42,9 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly unsubscribe: (() => void)[] = [];
   private stopTerminal: (() => void) | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private jobTimer: NodeJS.Timeout | undefined;
+  private lastJob = '';
+  private markings: MarkingDto[] = [];
   private lastFlushAt = 0;
   private dirty = false;
 
@@ -55,6 +58,7 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @Inject(PRINTER_FEED) private readonly feed: PrinterFeed,
     private readonly events: EventBus,
+    private readonly jobs: JobService,
   ) {
     this.lastStatus = feed.snapshot.status;
   }
@@ -66,13 +70,18 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
       this.feed.subscribe('temperature', (sample) => this.temperature(sample)),
       this.feed.subscribe('firmware', (firmware) => this.firmware(firmware)),
       this.feed.subscribe('error', (error) => this.error(error)),
+      this.events.subscribe((event) => this.jobEvent(event)),
     );
+    this.lastJob = this.jobFingerprint();
+    this.jobTimer = setInterval(() => this.checkJob(), JOB_CHECK_MS);
+    this.jobTimer.unref();
   }
 
   onModuleDestroy(): void {
     for (const stop of this.unsubscribe.splice(0)) stop();
     this.watchTerminal(false);
     clearTimeout(this.flushTimer);
+    clearInterval(this.jobTimer);
   }
 
   onFrame(listener: FrameListener): () => void {
@@ -96,15 +105,18 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
   /** The full-state part of `history` and `current`, now. */
   base(): StateBase {
     const { text, flags, error } = this.feed.snapshot.status;
+    const { job, progress } = this.jobs.getJob();
+    const busy = (flags.printing || flags.paused) && job.file.path !== null && job.file.origin !== null;
+    const busyFiles: BusyFileDto[] = busy ? [{ origin: job.file.origin ?? 'local', path: job.file.path ?? '' }] : [];
     return {
       state: { text, flags: { ...flags }, error: error ?? '' },
-      job: NO_JOB,
-      progress: { completion: null, filepos: null, printTime: null, printTimeLeft: null, printTimeLeftOrigin: null },
+      job,
+      progress,
       currentZ: null,
       offsets: {},
       resends: { count: 0, transmitted: 0, ratio: 0 },
-      busyFiles: [],
-      markings: [],
+      busyFiles,
+      markings: this.markings,
     };
   }
 
@@ -160,6 +172,35 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
       ...(error.faq === null ? {} : { faq: error.faq }),
       ...(error.logs.length > 0 ? { logs: [...error.logs] } : {}),
     });
+  }
+
+  /** Print and file events change the job part; chart marks are kept for `markings`. */
+  private jobEvent(event: HotendEvent): void {
+    if (event.type === 'ChartMarked') {
+      const { type, label } = event.payload as HotendEvent<'ChartMarked'>['payload'];
+      const now = Date.now() / 1000;
+      this.markings = [
+        ...this.markings.filter((mark) => mark.time > now - MARKINGS_CUTOFF_S),
+        { type, label, time: now },
+      ];
+      this.changed();
+    } else if (JOB_EVENT.test(event.type)) {
+      this.checkJob();
+    }
+  }
+
+  /** Progress moves on the job service's own tick: a `current` goes out when what it shows changed. */
+  private checkJob(): void {
+    const fingerprint = this.jobFingerprint();
+    if (fingerprint === this.lastJob) return;
+    this.lastJob = fingerprint;
+    this.changed();
+  }
+
+  private jobFingerprint(): string {
+    const { job, progress } = this.jobs.getJob();
+    const { printing, paused } = this.feed.snapshot.status.flags;
+    return JSON.stringify([job, progress, printing || paused]);
   }
 
   private changed(): void {

@@ -1000,8 +1000,9 @@ export interface components {
             /** @description Files in use by a print (never deleted or moved meanwhile). */
             busyFiles: components["schemas"]["BusyFileDto"][];
             state: components["schemas"]["PrinterStateDto"];
-            job: components["schemas"]["PushJobDto"];
-            progress: components["schemas"]["PushProgressDto"];
+            /** @description As `GET /api/job` answers it. */
+            job: components["schemas"]["JobInfoDto"];
+            progress: components["schemas"]["JobProgressDto"];
             resends: components["schemas"]["ResendStatsDto"];
             /** @description Epoch seconds (fractional). */
             serverTime: number;
@@ -1042,12 +1043,6 @@ export interface components {
             } | null;
             /** @description The event name: `PrinterStateChanged`, `PrintDone`, ... */
             type: string;
-        };
-        FilamentUseDto: {
-            /** @description mm */
-            length: number;
-            /** @description cm³ */
-            volume: number;
         };
         FileChangePayloadDto: {
             /** @description `["machinecode", "gcode"]` for G-code files. */
@@ -1144,6 +1139,12 @@ export interface components {
             /** @description The firmware's name from its M115 reply (`FIRMWARE_NAME`). */
             name: string;
         };
+        FolderChangePayloadDto: {
+            /** @description `local`. */
+            storage: string;
+            path: string;
+            name: string;
+        };
         FullPrinterStateResponseDto: {
             temperature?: components["schemas"]["TemperatureStateDto"];
             /** @description Absent when SD support is off. */
@@ -1203,8 +1204,9 @@ export interface components {
             /** @description The full list every time. */
             markings: components["schemas"]["MarkingDto"][];
             state: components["schemas"]["PrinterStateDto"];
-            job: components["schemas"]["PushJobDto"];
-            progress: components["schemas"]["PushProgressDto"];
+            /** @description As `GET /api/job` answers it. */
+            job: components["schemas"]["JobInfoDto"];
+            progress: components["schemas"]["JobProgressDto"];
             resends: components["schemas"]["ResendStatsDto"];
             /** @description Epoch seconds (fractional). */
             serverTime: number;
@@ -1366,6 +1368,32 @@ export interface components {
             /** @description Epoch seconds. */
             time: number;
         };
+        MetadataAnalysisFinishedPayloadDto: {
+            name: string;
+            path: string;
+            origin: string;
+            result: components["schemas"]["GcodeAnalysisDto"];
+        };
+        MetadataAnalysisStartedPayloadDto: {
+            name: string;
+            path: string;
+            /** @description `local`. */
+            origin: string;
+            /** @description `gcode`. */
+            type: string;
+        };
+        MovedPayloadDto: {
+            /** @description `["machinecode", "gcode"]` for a file, `["folder"]` for a folder. */
+            source_type: string[];
+            destination_type: string[];
+            /** @description `local`. */
+            source_storage: string;
+            source_path: string;
+            source_name: string;
+            destination_storage: string;
+            destination_path: string;
+            destination_name: string;
+        };
         OctoPrintError: {
             /** @description What went wrong. */
             error: string;
@@ -1374,6 +1402,26 @@ export interface components {
         Permission: "ADMIN" | "STATUS" | "CONTROL" | "MONITOR_TERMINAL" | "CONNECTION" | "SYSTEM" | "PLUGIN_LOGGING_MANAGE" | "LOG_WRITE" | "BUILDLOGS_READ" | "BUILDLOGS_PUBLISH" | "FILES_LIST" | "FILES_UPLOAD" | "FILES_DOWNLOAD" | "FILES_DELETE" | "FILES_SELECT" | "PRINT";
         PermissionNeedsDto: {
             role: string[];
+        };
+        PrintCancelledPayloadDto: {
+            /** @description Bytes, when known. */
+            size?: number;
+            /** @description The key name that owns the file, when known. */
+            owner?: string;
+            /** @description The key name that started the action, when known. */
+            user?: string;
+            /** @description Completion in whole percent when cancelled. */
+            progress?: number;
+            /** @description Byte position in the file when cancelled. */
+            fileposition?: number;
+            /** @description Seconds the print ran. */
+            time: number;
+            /** @description File name. */
+            name: string;
+            /** @description Path within its storage. */
+            path: string;
+            /** @description `local` or `sdcard`. */
+            origin: string;
         };
         PrintEndedPayloadDto: {
             /** @description Bytes, when known. */
@@ -1586,26 +1634,27 @@ export interface components {
             PrintPaused: components["schemas"]["PrintPausedPayloadDto"];
             PrintResumed: components["schemas"]["PrintJobPayloadDto"];
             PrintCancelling: components["schemas"]["PrintJobPayloadDto"];
-            PrintCancelled: components["schemas"]["PrintEndedPayloadDto"];
+            PrintCancelled: components["schemas"]["PrintCancelledPayloadDto"];
             PrintDone: components["schemas"]["PrintEndedPayloadDto"];
             PrintFailed: components["schemas"]["PrintFailedPayloadDto"];
             FileSelected: components["schemas"]["FileRefPayloadDto"];
             FileAdded: components["schemas"]["FileChangePayloadDto"];
             FileRemoved: components["schemas"]["FileChangePayloadDto"];
+            FileMoved: components["schemas"]["MovedPayloadDto"];
+            FolderAdded: components["schemas"]["FolderChangePayloadDto"];
+            FolderRemoved: components["schemas"]["FolderChangePayloadDto"];
+            FolderMoved: components["schemas"]["MovedPayloadDto"];
+            /** @description A file arrived through `POST /api/files/{location}` (after its FileAdded). */
+            Upload: components["schemas"]["UploadPayloadDto"];
+            MetadataAnalysisStarted: components["schemas"]["MetadataAnalysisStartedPayloadDto"];
+            MetadataAnalysisFinished: components["schemas"]["MetadataAnalysisFinishedPayloadDto"];
+            /** @description A stored file started being written to the SD card. */
+            TransferStarted: components["schemas"]["TransferStartedPayloadDto"];
+            TransferDone: components["schemas"]["TransferDonePayloadDto"];
+            TransferFailed: components["schemas"]["TransferStartedPayloadDto"];
             /** @description The file list changed (after any add, remove or move). */
             UpdatedFiles: components["schemas"]["UpdatedFilesPayloadDto"];
             ChartMarked: components["schemas"]["ChartMarkedPayloadDto"];
-        };
-        PushJobDto: {
-            estimatedPrintTime: number | null;
-            averagePrintTime: number | null;
-            lastPrintTime: number | null;
-            /** @description Per tool (`tool0`, ...). */
-            filament: {
-                [key: string]: components["schemas"]["FilamentUseDto"];
-            } | null;
-            user: string | null;
-            file: components["schemas"]["JobFileDto"];
         };
         PushMessagesDto: {
             /**
@@ -1626,15 +1675,6 @@ export interface components {
             dangerous: boolean;
             description: string;
             needs: components["schemas"]["PermissionNeedsDto"];
-        };
-        PushProgressDto: {
-            /** @description 0–100. */
-            completion: number | null;
-            filepos: number | null;
-            printTime: number | null;
-            printTimeLeft: number | null;
-            /** @description `linear`, `estimate`, `analysis`, `average`, `mixed-analysis`, `mixed-average`. */
-            printTimeLeftOrigin: string | null;
         };
         PushStateSubscriptionDto: {
             logs?: boolean | string;
@@ -1754,6 +1794,20 @@ export interface components {
             /** @description Cubic centimetres (0 when the file does not say the filament diameter). */
             volume: number;
         };
+        TransferDonePayloadDto: {
+            /** @description The stored file being written to the card. */
+            local: string;
+            /** @description Its 8.3 name on the card. */
+            remote: string;
+            /** @description Seconds the transfer took. */
+            time: number;
+        };
+        TransferStartedPayloadDto: {
+            /** @description The stored file being written to the card. */
+            local: string;
+            /** @description Its 8.3 name on the card. */
+            remote: string;
+        };
         UpdatedFilesPayloadDto: {
             /** @description Always `printables`. */
             type: string;
@@ -1782,6 +1836,22 @@ export interface components {
             filename?: string;
             /** @description Refuse (409) instead of replacing an existing file. */
             noOverwrite?: string;
+        };
+        UploadPayloadDto: {
+            /** @description The `userdata` form field, parsed. */
+            userdata?: {
+                [key: string]: unknown;
+            };
+            name: string;
+            path: string;
+            /** @description `local` or `sdcard`. */
+            target: string;
+            /** @description Whether the upload asked to select / print the file ... */
+            select: boolean;
+            print: boolean;
+            /** @description ... and whether that happened. */
+            effective_select: boolean;
+            effective_print: boolean;
         };
         UploadResponseDto: {
             files?: components["schemas"]["UploadedFilesDto"];
