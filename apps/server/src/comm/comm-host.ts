@@ -13,6 +13,12 @@ import type { CommEventName, CommEvents, PrinterSnapshot } from './printer-comm.
 import type { PrintJobProgress } from './print-job.types.js';
 
 const PRINT_PROGRESS_MS = 250;
+/**
+ * How long a snapshot change nothing announced (SD progress, a target set by a streamed M104) may wait to be sent.
+ * Comparing the snapshot is the costliest step of a flush; doing it on every streamed line was a fifth of the comm
+ * process's work while printing.
+ */
+const QUIET_SNAPSHOT_MS = 50;
 
 /** What the in-process channel may add for tests: a virtual clock, a custom simulator behind `VIRTUAL`. */
 export type CommHostHooks = Pick<CommEngineIo, 'clock' | 'createVirtualPrinter'>;
@@ -33,6 +39,8 @@ export class CommHost {
   private readonly sent = new Map<keyof PrinterSnapshot, string>();
   private printJobSent: PrintJobProgress | null = null;
   private printJobSentAt = 0;
+  private snapshotComparedAt = 0;
+  private quietSnapshotTimer: NodeJS.Timeout | undefined;
 
   constructor(
     init: CommInit,
@@ -103,6 +111,7 @@ export class CommHost {
         this.scheduleFlush();
         return;
       case 'dispose':
+        clearTimeout(this.quietSnapshotTimer);
         void this.engine.dispose().finally(() => {
           this.flush();
           this.post({ type: 'disposed' });
@@ -167,24 +176,44 @@ export class CommHost {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => this.flush(false));
   }
 
-  private flush(): void {
+  /**
+   * Posts what happened. The snapshot is compared when `complete` (replies, print ends), with events (a listener
+   * must see the state they describe) and otherwise at most every QUIET_SNAPSHOT_MS, so a streamed line costs only
+   * its traffic entry.
+   */
+  private flush(complete = true): void {
     this.flushScheduled = false;
+    const now = performance.now();
+    const compare = complete || this.events.length > 0 || now - this.snapshotComparedAt >= QUIET_SNAPSHOT_MS;
+    const changed = compare ? this.changedFields(now) : {};
+    if (!compare && this.quietSnapshotTimer === undefined) {
+      this.quietSnapshotTimer = setTimeout(
+        () => this.flush(false),
+        QUIET_SNAPSHOT_MS - (now - this.snapshotComparedAt),
+      );
+    }
+    if (Object.keys(changed).length === 0 && this.events.length === 0 && this.traffic.length === 0) return;
+    this.post({ type: 'update', changed, events: this.events, traffic: this.traffic });
+    this.events = [];
+    this.traffic = [];
+  }
+
+  /** The snapshot fields that differ from what the server last received. */
+  private changedFields(now: number): Partial<PrinterSnapshot> {
+    this.snapshotComparedAt = now;
+    clearTimeout(this.quietSnapshotTimer);
+    this.quietSnapshotTimer = undefined;
     const current: PrinterSnapshot = { ...this.engine.comm.snapshot, printJob: this.printJobSnapshot() };
     const changed: Partial<PrinterSnapshot> = {};
-    let anyChanged = false;
     for (const key of Object.keys(current) as (keyof PrinterSnapshot)[]) {
       const json = JSON.stringify(current[key]);
       if (this.sent.get(key) === json) continue;
       this.sent.set(key, json);
       Object.assign(changed, { [key]: current[key] });
-      anyChanged = true;
     }
-    if (!anyChanged && this.events.length === 0 && this.traffic.length === 0) return;
-    this.post({ type: 'update', changed, events: this.events, traffic: this.traffic });
-    this.events = [];
-    this.traffic = [];
+    return changed;
   }
 }

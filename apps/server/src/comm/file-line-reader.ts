@@ -2,6 +2,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 
 const CHUNK_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
 
 /** One raw line of the file and the byte offset just after it (what has been consumed so far). */
@@ -63,11 +64,14 @@ export class FileLineReader {
     }
     if (newline === -1) newline = this.buffer.length - 1;
     if (this.buffer.length === 0) return undefined;
-    const raw = this.buffer.subarray(0, newline + 1);
-    this.buffer = this.buffer.subarray(newline + 1);
-    this.bufferStart += raw.length;
+    const buffer = this.buffer;
+    let textEnd = buffer[newline] === NEWLINE ? newline : newline + 1;
+    if (textEnd > 0 && buffer[textEnd - 1] === CARRIAGE_RETURN) textEnd -= 1;
+    const text = buffer.toString('utf8', 0, textEnd);
+    this.buffer = buffer.subarray(newline + 1);
+    this.bufferStart += newline + 1;
     if (this.buffer.length < CHUNK_BYTES / 2) this.prefetch();
-    return { text: raw.toString('utf8').replace(/\r?\n$/, ''), end: this.bufferStart };
+    return { text, end: this.bufferStart };
   }
 
   async close(): Promise<void> {

@@ -36,6 +36,10 @@ export interface PrintJobHost {
 }
 
 const POSITION_WAIT_MS = 10_000;
+/** First characters of lines that may be special, after `| 0x20` (which lower-cases letters and turns `@` into 0x60). */
+const AT_SIGN = 0x40 | 0x20;
+const LOWER_M = 0x6d;
+const LOWER_T = 0x74;
 const JOB_STATES: ReadonlySet<PrinterStateId> = new Set([
   'STARTING',
   'PRINTING',
@@ -141,7 +145,10 @@ export class HostPrintJob {
 
   /** Lines the engine handles itself instead of sending (spec §5.2 table). */
   private special(command: string): 'send' | 'skip' | 'stop' {
-    const host = command.trim().toLowerCase();
+    // Most lines are moves: only `@…` host commands and M/T codes can be special (stripComment trimmed the line).
+    const first = command.charCodeAt(0) | 0x20;
+    if (first !== AT_SIGN && first !== LOWER_M && first !== LOWER_T) return 'send';
+    const host = command.toLowerCase();
     if (host === '@pause') {
       this.pause();
       return 'stop';

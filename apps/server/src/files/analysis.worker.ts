@@ -16,7 +16,7 @@ async function analyse(request: AnalysisRequest): Promise<AnalysisOutcome> {
     const text = rest + chunk.toString('latin1');
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      analyser.line(text.slice(start, end));
+      analyser.scan(text, start, end);
       start = end + 1;
     }
     rest = text.slice(start);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GcodeAnalyser } from './gcode-analyser.js';
+import { GcodeAnalyser, Parameters } from './gcode-analyser.js';
 
 function analyse(text: string, defaultFeedrate = 6000) {
   const analyser = new GcodeAnalyser({ defaultFeedrate });
@@ -78,5 +78,63 @@ describe('GcodeAnalyser (OctoPrint gcodeInterpreter rules, spec §2.4)', () => {
     );
     expect(analyse(';   filamentDiameter,1.75\nG1 X1 E10').filament['tool0']?.volume).toBeGreaterThan(0);
     expect(analyse('G1 X1 E10').filament['tool0']?.volume).toBe(0);
+  });
+});
+
+describe('Parameters (the tokenizer behind the analysis)', () => {
+  /** OctoPrint's rule as a regular expression: the reference the hand-written scanner must agree with. */
+  function reference(text: string): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const [, letter = '', value = ''] of text.matchAll(/([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))/g)) {
+      if (!found.has(letter)) found.set(letter, Number(value));
+    }
+    return found;
+  }
+
+  const samples = [
+    ' X10 Y20.5 E-0.0125 F6000',
+    ' X.5 Y-.25 Z+3. E5.',
+    ' X - Y. Z1 X2',
+    ' X 12 Y\t-3.75',
+    'X1Y2Z3E4',
+    ' S0.123456789012345678 P12345678901234567890',
+    ' I-10.000 J0 K',
+    ' xlower X9 e1',
+    ' A1 B2 C3 D4 H5 L6 N7 O8 Q9 R10 U11 V12 W13',
+    '',
+    ' E-',
+    ' F1e5',
+  ];
+
+  it.each(samples)('reads %j as the regular expression does', (text) => {
+    const parameters = new Parameters();
+    parameters.read(text, 0, text.length);
+    const expected = reference(text);
+    expect(parameters.size).toBe(expected.size);
+    for (const [letter, value] of expected) expect(parameters.get(letter)).toBe(value);
+    expect(parameters.get('Y') === undefined).toBe(!expected.has('Y'));
+  });
+
+  it('agrees with the regular expression on random moves, value for value', () => {
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const parameters = new Parameters();
+    for (let round = 0; round < 2000; round += 1) {
+      const words = ['X', 'Y', 'Z', 'E', 'F'].map(
+        (letter) => `${letter}${(random() * 400 - 200).toFixed(Math.floor(random() * 6))}`,
+      );
+      const text = ` ${words.join(' ')}`;
+      parameters.read(text, 0, text.length);
+      for (const [letter, value] of reference(text)) expect(parameters.get(letter)).toBe(value);
+    }
+  });
+
+  it('analyses a line given by offsets exactly as the same line given alone', () => {
+    const text = 'junk\nG1 X10 Y5 E2 F600 ; comment\nmore';
+    const byOffsets = new GcodeAnalyser();
+    byOffsets.scan(text, 5, text.indexOf('\n', 5));
+    const alone = new GcodeAnalyser();
+    alone.line('G1 X10 Y5 E2 F600 ; comment');
+    expect(byOffsets.result()).toEqual(alone.result());
   });
 });

@@ -74,14 +74,96 @@ const dimensionsOf = (area: Area): Dimensions => ({
   height: area.maxZ - area.minZ,
 });
 
-/** The first occurrence of each upper-case parameter letter with a number (case-sensitive, as OctoPrint). */
-function parametersOf(code: string): Map<string, number> {
-  const parameters = new Map<string, number>();
-  for (const match of code.matchAll(/([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))/g)) {
-    const [, letter = '', value = ''] = match;
-    if (!parameters.has(letter)) parameters.set(letter, Number(value));
+const CODE_0 = 0x30;
+const CODE_9 = 0x39;
+const CODE_A = 0x41;
+const CODE_Z = 0x5a;
+const CODE_G = 0x47;
+const CODE_M = 0x4d;
+const CODE_T = 0x54;
+const CODE_DOT = 0x2e;
+const CODE_PLUS = 0x2b;
+const CODE_SEMICOLON = 0x3b;
+const CODE_MINUS = 0x2d;
+/** Powers of ten that are exact doubles: a decimal of up to 15 digits divided by one is rounded once, as Number(). */
+const POW10 = Array.from({ length: 16 }, (_, exponent) => 10 ** exponent);
+
+/** What `\\s` and `trim()` treat as blank within latin1. */
+const isSpace = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0;
+const isDigit = (code: number): boolean => code >= CODE_0 && code <= CODE_9;
+
+/**
+ * The parameters of one command: the first value of each upper-case letter (case-sensitive, as OctoPrint). Read
+ * straight from the line's characters into a reused array, so analysing a line allocates nothing.
+ */
+export class Parameters {
+  private readonly values = new Float64Array(26);
+  private seen = 0;
+
+  get size(): number {
+    let count = 0;
+    for (let bits = this.seen; bits !== 0; bits &= bits - 1) count += 1;
+    return count;
   }
-  return parameters;
+
+  has(letter: string): boolean {
+    return (this.seen & (1 << (letter.charCodeAt(0) - CODE_A))) !== 0;
+  }
+
+  get(letter: string): number | undefined {
+    const index = letter.charCodeAt(0) - CODE_A;
+    return (this.seen & (1 << index)) === 0 ? undefined : this.values[index];
+  }
+
+  /**
+   * Reads `text[start, end)` as OctoPrint's `([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))` matched globally: a letter
+   * anywhere, optional blanks, a signed decimal.
+   */
+  read(text: string, start: number, end: number): void {
+    this.seen = 0;
+    let index = start;
+    while (index < end) {
+      const letter = text.charCodeAt(index);
+      index += 1;
+      if (letter < CODE_A || letter > CODE_Z) continue;
+      let cursor = index;
+      while (cursor < end && isSpace(text.charCodeAt(cursor))) cursor += 1;
+      const numberStart = cursor;
+      let sign = 1;
+      const first = text.charCodeAt(cursor);
+      if (first === CODE_MINUS || first === CODE_PLUS) {
+        if (first === CODE_MINUS) sign = -1;
+        cursor += 1;
+      }
+      let mantissa = 0;
+      let digits = 0;
+      let decimals = 0;
+      while (cursor < end && isDigit(text.charCodeAt(cursor))) {
+        mantissa = mantissa * 10 + (text.charCodeAt(cursor) - CODE_0);
+        digits += 1;
+        cursor += 1;
+      }
+      if (cursor < end && text.charCodeAt(cursor) === CODE_DOT) {
+        const afterDot = cursor + 1;
+        let fraction = afterDot;
+        while (fraction < end && isDigit(text.charCodeAt(fraction))) {
+          mantissa = mantissa * 10 + (text.charCodeAt(fraction) - CODE_0);
+          fraction += 1;
+        }
+        decimals = fraction - afterDot;
+        // `5.` is a number; a lone `.` is not.
+        if (digits > 0 || decimals > 0) cursor = fraction;
+        digits += decimals;
+      }
+      if (digits === 0) continue;
+      index = cursor;
+      const bit = 1 << (letter - CODE_A);
+      if ((this.seen & bit) !== 0) continue;
+      this.seen |= bit;
+      this.values[letter - CODE_A] =
+        digits <= 15 ? (sign * mantissa) / (POW10[decimals] ?? 1) : Number(text.slice(numberStart, cursor));
+    }
+  }
 }
 
 export class GcodeAnalyser {
@@ -108,25 +190,40 @@ export class GcodeAnalyser {
     this.feedrate = options.defaultFeedrate || 2000;
   }
 
+  private readonly parameters = new Parameters();
+
   line(raw: string): void {
-    const semicolon = raw.indexOf(';');
-    if (semicolon !== -1) {
-      if (this.diameter === 0) this.readDiameter(raw.slice(semicolon));
-      raw = raw.slice(0, semicolon);
+    this.scan(raw, 0, raw.length);
+  }
+
+  /** One line given as `text[start, end)` (no terminator), so a caller reading big chunks never slices lines. */
+  scan(text: string, start: number, end: number): void {
+    // Searched within the line only: `indexOf` would run on through the rest of a big chunk.
+    for (let index = start; index < end; index += 1) {
+      if (text.charCodeAt(index) !== CODE_SEMICOLON) continue;
+      if (this.diameter === 0) this.readDiameter(text.slice(index, end));
+      end = index;
+      break;
     }
-    const code = raw.trim();
-    if (code === '') return;
-    const command = /^([GMT])(\d+)/.exec(code);
-    if (command === null) return;
-    const [, letter, numberText = ''] = command;
-    const number = Number(numberText);
-    if (letter === 'T') {
+    while (start < end && isSpace(text.charCodeAt(start))) start += 1;
+    while (end > start && isSpace(text.charCodeAt(end - 1))) end -= 1;
+    if (start === end) return;
+    const letter = text.charCodeAt(start);
+    if (letter !== CODE_G && letter !== CODE_M && letter !== CODE_T) return;
+    let cursor = start + 1;
+    let number = 0;
+    while (cursor < end && isDigit(text.charCodeAt(cursor))) {
+      number = number * 10 + (text.charCodeAt(cursor) - CODE_0);
+      cursor += 1;
+    }
+    if (cursor === start + 1) return;
+    if (letter === CODE_T) {
       if (number < MAX_TOOLS) this.selectTool(number);
       return;
     }
-    const parameters = parametersOf(code.slice(command[0].length));
-    if (letter === 'G') this.gcode(number, parameters);
-    else this.mcode(number, parameters);
+    this.parameters.read(text, cursor, end);
+    if (letter === CODE_G) this.gcode(number, this.parameters);
+    else this.mcode(number, this.parameters);
   }
 
   result(): GcodeAnalysis {
@@ -169,7 +266,7 @@ export class GcodeAnalyser {
     this.tool = tool;
   }
 
-  private gcode(number: number, p: Map<string, number>): void {
+  private gcode(number: number, p: Parameters): void {
     switch (number) {
       case 0:
       case 1:
@@ -219,7 +316,7 @@ export class GcodeAnalyser {
     }
   }
 
-  private mcode(number: number, p: Map<string, number>): void {
+  private mcode(number: number, p: Parameters): void {
     if (number === 82) this.relativeE = false;
     else if (number === 83) this.relativeE = true;
     else if (number === 207) {
@@ -232,14 +329,14 @@ export class GcodeAnalyser {
     }
   }
 
-  private target(p: Map<string, number>, axis: 'X' | 'Y' | 'Z', current: number): number {
+  private target(p: Parameters, axis: 'X' | 'Y' | 'Z', current: number): number {
     const value = p.get(axis);
     if (value === undefined) return current;
     return this.relative ? current + value * this.scale : value * this.scale;
   }
 
   /** Applies F and E of a move and returns |ΔE|; counts extrusion per tool (the maximum, so retracts cancel out). */
-  private extrude(p: Map<string, number>): number {
+  private extrude(p: Parameters): number {
     const feedrate = p.get('F');
     if (feedrate !== undefined && feedrate > 0) this.feedrate = feedrate * this.scale;
     const value = p.get('E');
@@ -254,7 +351,7 @@ export class GcodeAnalyser {
     return delta;
   }
 
-  private move(p: Map<string, number>): void {
+  private move(p: Parameters): void {
     const x = this.target(p, 'X', this.x);
     const y = this.target(p, 'Y', this.y);
     const z = this.target(p, 'Z', this.z);
@@ -274,7 +371,7 @@ export class GcodeAnalyser {
     this.z = z;
   }
 
-  private arc(p: Map<string, number>, clockwise: boolean): void {
+  private arc(p: Parameters, clockwise: boolean): void {
     const x = this.target(p, 'X', this.x);
     const y = this.target(p, 'Y', this.y);
     const z = this.target(p, 'Z', this.z);
