@@ -12,6 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { HotendApiError } from '@hotend/sdk';
+import { downloadLogStream } from '@hotend/sdk/node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permission } from '../src/auth/permission.js';
@@ -362,7 +363,7 @@ describe('Logging plugin API (seed 000)', () => {
     const before = process.memoryUsage();
     let peakRss = before.rss;
     let received = 0;
-    const stream = await admin().downloadLog('big.log', { stream: true });
+    const stream = await downloadLogStream(server.client(TEST_KEYS.PLUGIN_LOGGING_MANAGE), 'big.log');
     for await (const chunk of stream) {
       received += (chunk as Buffer).length;
       if (received % (16 * 1024 * 1024) < 65536) peakRss = Math.max(peakRss, process.memoryUsage().rss);

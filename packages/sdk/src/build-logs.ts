@@ -1,14 +1,31 @@
-import type { Readable } from 'node:stream';
+import { type DownloadOptions, rangeHeader } from './byte-range.js';
 import type { Http } from './http.js';
 import type { BuildLog, BuildLogFilter, BuildLogId, BuildLogMeta } from './types.js';
 
-/** A build log's body: text, bytes, or a Node stream (sent chunked, never buffered). */
-export type BuildLogBody = string | Buffer | Uint8Array | Readable;
+/**
+ * A build log's body: text, bytes, a Blob, or a stream (sent chunked, never buffered; streams need Node or a
+ * browser that streams uploads — in a page, pass text or a Blob). Node's `Readable` is an async iterable of bytes.
+ */
+export type BuildLogBody = string | Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
-export interface BuildLogContentOptions {
-  /** A `Range` header value such as `bytes=0-99` or `bytes=-500`. */
-  range?: string;
-  signal?: AbortSignal;
+/** A web stream of an async iterable's chunks, so fetch can send it. */
+function toStream(source: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done === true) controller.close();
+      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+function isAsyncIterable(body: BuildLogBody): body is AsyncIterable<Uint8Array | string> {
+  return typeof body === 'object' && Symbol.asyncIterator in body && !(body instanceof ReadableStream);
 }
 
 /** `/api/v1/logs`: Vieter's build-log store. */
@@ -24,33 +41,36 @@ export class BuildLogsApi {
     return (await this.http.get('/api/v1/logs/{id}', { path: { id } })).data;
   }
 
-  /** The log's text (or one byte range of it); pass `{ stream: true }` to read a large log incrementally. */
-  content(id: number, options?: BuildLogContentOptions & { stream?: false }): Promise<string>;
-  content(id: number, options: BuildLogContentOptions & { stream: true }): Promise<Readable>;
-  async content(id: number, options: BuildLogContentOptions & { stream?: boolean } = {}): Promise<string | Readable> {
-    const response = await this.http.raw('get', '/api/v1/logs/{id}/content', {
-      pathParams: { id },
-      responseType: options.stream === true ? 'stream' : 'text',
-      // Keep the bytes as sent: no JSON guessing on a log that happens to look like JSON.
-      transformResponse: (data: unknown) => data,
-      headers: options.range === undefined ? {} : { Range: options.range },
-      signal: options.signal,
-    });
-    return response.data as string | Readable;
+  /** The log's text, or one byte range of it (`{ range: { last: 4096 } }`). */
+  async content(id: number, options: DownloadOptions = {}): Promise<string> {
+    return (await this.contentResponse(id, options)).text();
+  }
+
+  /** The log as a web stream of bytes, to read a large log incrementally (`@hotend/sdk/node` gives a Node stream). */
+  async contentStream(id: number, options: DownloadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.contentResponse(id, options);
+    return response.body ?? new Blob([]).stream();
   }
 
   /** Publishes a log; the metadata goes in the query and the body is sent as `text/plain`. */
   async publish(meta: BuildLogMeta, body: BuildLogBody = ''): Promise<BuildLogId> {
     const response = await this.http.raw('post', '/api/v1/logs', {
-      params: meta,
-      data: body,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      transformRequest: (data: unknown) => data,
+      query: meta,
+      body: isAsyncIterable(body) ? toStream(body) : body,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
-    return (response.data as { data: BuildLogId }).data;
+    return ((await response.json()) as { data: BuildLogId }).data;
   }
 
   async delete(id: number): Promise<void> {
     await this.http.delete('/api/v1/logs/{id}', { path: { id } });
+  }
+
+  private contentResponse(id: number, { range, ...call }: DownloadOptions): Promise<Response> {
+    return this.http.raw('get', '/api/v1/logs/{id}/content', {
+      pathParams: { id },
+      headers: range === undefined ? {} : { range: rangeHeader(range) },
+      ...call,
+    });
   }
 }

@@ -4,7 +4,7 @@ import { ConnectionApi } from './connection.js';
 import { ControlApi } from './control.js';
 import { FilesApi } from './files.js';
 import { JobApi } from './job.js';
-import { createHttp, type Http, type HttpOptions } from './http.js';
+import { type CallOptions, createHttp, type Http, type HttpOptions } from './http.js';
 import { LogApi } from './log.js';
 import { PluginsApi } from './plugins/logging.js';
 import { PrinterApi } from './printer.js';
@@ -42,7 +42,7 @@ export class HotendClient {
   /** The push socket (`/sockjs`): state, temperatures, terminal lines and events as they happen. */
   readonly socket: HotendSocket;
 
-  constructor(options: HotendClientOptions) {
+  constructor(private readonly options: HotendClientOptions) {
     this.http = createHttp(options);
     this.version = new VersionApi(this.http);
     this.server = new ServerApi(this.http);
@@ -62,5 +62,17 @@ export class HotendClient {
       this.browser,
       options.apiKey !== undefined && options.apiKey !== '',
     );
+  }
+
+  /**
+   * The same client with call options for the calls made through it: a `signal` that cancels them, a `timeout`
+   * in milliseconds (a `HotendTimeoutError` when no answer came in time).
+   *
+   * ```ts
+   * const state = await client.with({ timeout: 2000 }).printer.getFullState();
+   * ```
+   */
+  with(call: CallOptions): HotendClient {
+    return new HotendClient({ ...this.options, ...call });
   }
 }

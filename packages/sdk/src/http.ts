@@ -1,5 +1,12 @@
-import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type Method } from 'axios';
 import type { HttpMethod, PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-helpers';
+import {
+  type ErrorBodies,
+  type ErrorFamily,
+  errorFamilyOf,
+  HotendApiError,
+  HotendNetworkError,
+  HotendTimeoutError,
+} from './errors.js';
 import type { paths } from './generated/schema.js';
 
 /** The operation object for a path and method, as generated from openapi.yaml. */
@@ -13,37 +20,36 @@ export type BodyOf<O> = O extends { requestBody?: { content: { 'application/json
 export type ResponseOf<O extends Record<string | number, unknown>> =
   SuccessResponseJSON<O> extends never ? void : SuccessResponseJSON<O>;
 
-export interface RequestOptions<O> {
+/** Options for one call: cancel it with `signal`, or give up after `timeout` milliseconds. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
+export interface RequestOptions<O> extends CallOptions {
   /** Values for `{name}` placeholders in the path. */
   path?: PathParamsOf<O>;
   query?: QueryOf<O>;
   headers?: Record<string, string>;
-  signal?: AbortSignal;
 }
 
-/** A non-2xx answer: the status, the parsed body, and the server's message (`error` or `message` field). */
-export class HotendApiError extends Error {
-  override readonly name = 'HotendApiError';
+/** Query values: arrays repeat the key (`files=a&files=b`, as OctoPrint's bulk download expects). */
+export type QueryValues = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
 
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly method: string,
-    readonly url: string,
-  ) {
-    super(`${method.toUpperCase()} ${url} failed with ${status}: ${HotendApiError.messageOf(body)}`);
-  }
+/** A request whose body or answer is not JSON: the path is still checked against the spec. */
+export interface RawRequest extends CallOptions {
+  pathParams?: Record<string, unknown>;
+  query?: QueryValues;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+}
 
-  private static messageOf(body: unknown): string {
-    if (typeof body === 'string') return body || '(empty body)';
-    if (body !== null && typeof body === 'object') {
-      const record = body as Record<string, unknown>;
-      for (const key of ['error', 'message']) {
-        if (typeof record[key] === 'string' && record[key] !== '') return record[key];
-      }
-    }
-    return JSON.stringify(body);
-  }
+export interface HttpOptions extends CallOptions {
+  baseUrl: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** The fetch to use (default: the platform's `fetch`), e.g. one with a proxy or test instrumentation. */
+  fetch?: typeof fetch;
 }
 
 function fillPath(template: string, values: Record<string, unknown> | undefined): string {
@@ -54,18 +60,61 @@ function fillPath(template: string, values: Record<string, unknown> | undefined)
   });
 }
 
+function queryString(query: QueryValues | undefined): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** One signal for the caller's signal and the timeout, and a way to tell which one fired. */
+function callSignal(call: CallOptions): { signal: AbortSignal | undefined; timedOut: () => boolean } {
+  const timeout = call.timeout !== undefined && call.timeout > 0 ? AbortSignal.timeout(call.timeout) : undefined;
+  const signals = [call.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  return { signal, timedOut: () => timeout?.aborted === true && call.signal?.aborted !== true };
+}
+
+async function parseBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  if (text !== '' && (type.includes('json') || text.startsWith('{'))) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // keep the text as it came
+    }
+  }
+  return text;
+}
+
 /**
- * A thin typed layer over axios: paths, bodies, queries and responses come from the generated `paths`, so a
- * wrong path, method or body is a compile error and no call site needs a generic.
+ * A thin typed layer over `fetch`: paths, bodies, queries and responses come from the generated `paths`, so a
+ * wrong path, method or body is a compile error and no call site needs a generic. Runs in browsers and Node.
  */
 export class Http {
-  constructor(readonly axios: AxiosInstance) {}
+  readonly baseUrl: string;
+
+  constructor(
+    private readonly options: HttpOptions,
+    private readonly defaults: CallOptions = { timeout: options.timeout, signal: options.signal },
+  ) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+  }
+
+  /** The same connection with other call options (signal, timeout) for every call made through it. */
+  with(call: CallOptions): Http {
+    return new Http(this.options, { ...this.defaults, ...call });
+  }
 
   async get<P extends PathsWithMethod<paths, 'get'>>(
     path: P,
     options?: RequestOptions<Operation<P, 'get'>>,
   ): Promise<ResponseOf<Operation<P, 'get'>>> {
-    return (await this.send('get', path, undefined, options)).data as ResponseOf<Operation<P, 'get'>>;
+    return (await this.send('get', path, undefined, options)) as ResponseOf<Operation<P, 'get'>>;
   }
 
   async post<P extends PathsWithMethod<paths, 'post'>>(
@@ -73,7 +122,7 @@ export class Http {
     body?: BodyOf<Operation<P, 'post'>>,
     options?: RequestOptions<Operation<P, 'post'>>,
   ): Promise<ResponseOf<Operation<P, 'post'>>> {
-    return (await this.send('post', path, body, options)).data as ResponseOf<Operation<P, 'post'>>;
+    return (await this.send('post', path, body, options)) as ResponseOf<Operation<P, 'post'>>;
   }
 
   async put<P extends PathsWithMethod<paths, 'put'>>(
@@ -81,87 +130,86 @@ export class Http {
     body?: BodyOf<Operation<P, 'put'>>,
     options?: RequestOptions<Operation<P, 'put'>>,
   ): Promise<ResponseOf<Operation<P, 'put'>>> {
-    return (await this.send('put', path, body, options)).data as ResponseOf<Operation<P, 'put'>>;
+    return (await this.send('put', path, body, options)) as ResponseOf<Operation<P, 'put'>>;
   }
 
   async delete<P extends PathsWithMethod<paths, 'delete'>>(
     path: P,
     options?: RequestOptions<Operation<P, 'delete'>>,
   ): Promise<ResponseOf<Operation<P, 'delete'>>> {
-    return (await this.send('delete', path, undefined, options)).data as ResponseOf<Operation<P, 'delete'>>;
+    return (await this.send('delete', path, undefined, options)) as ResponseOf<Operation<P, 'delete'>>;
   }
 
-  /**
-   * For endpoints whose body or answer is not JSON (plain text, streams, form bodies): the path is still
-   * checked against the spec; the caller chooses the axios options (responseType, content type).
-   */
-  async raw<P extends keyof paths>(
-    method: HttpMethod,
-    path: P,
-    config: AxiosRequestConfig & { pathParams?: Record<string, unknown> } = {},
-  ): Promise<AxiosResponse> {
-    const { pathParams, ...rest } = config;
-    return this.request({ ...rest, method: method as Method, url: fillPath(path, pathParams) });
+  /** Sends a request and resolves to the successful `Response` unread (text, streams, form bodies). */
+  raw<P extends keyof paths>(method: HttpMethod, path: P, request: RawRequest = {}): Promise<Response> {
+    const { pathParams, query, headers, body, ...call } = request;
+    return this.request(method, `${fillPath(path, pathParams)}${queryString(query)}`, { headers, body }, call);
   }
 
   /** The absolute URL of a path, e.g. for a link a browser follows. */
   url<P extends keyof paths>(path: P, pathParams?: Record<string, unknown>, query?: string): string {
-    const base = (this.axios.defaults.baseURL ?? '').replace(/\/$/, '');
-    return `${base}${fillPath(path, pathParams)}${query ? `?${query}` : ''}`;
+    return `${this.baseUrl}${fillPath(path, pathParams)}${query ? `?${query}` : ''}`;
   }
 
-  private send<O>(method: HttpMethod, path: string, body: unknown, options: RequestOptions<O> | undefined) {
-    return this.request({
-      method: method as Method,
-      url: fillPath(path, options?.path as Record<string, unknown> | undefined),
-      params: options?.query,
-      data: body,
-      headers: options?.headers,
-      signal: options?.signal,
-    });
+  private async send<O>(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    options: RequestOptions<O> | undefined,
+  ): Promise<unknown> {
+    const { path: pathParams, query, headers, ...call } = options ?? {};
+    const url = `${fillPath(path, pathParams as Record<string, unknown> | undefined)}${queryString(query as QueryValues | undefined)}`;
+    const jsonHeaders: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    const response = await this.request(
+      method,
+      url,
+      { headers: { ...headers, ...jsonHeaders }, body: body === undefined ? undefined : JSON.stringify(body) },
+      call,
+    );
+    return response.status === 204 ? undefined : parseBody(response);
   }
 
-  private async request(config: AxiosRequestConfig): Promise<AxiosResponse> {
-    const response = await this.axios.request({ ...config, validateStatus: () => true });
-    if (response.status >= 200 && response.status < 300) return response;
-    let body: unknown = response.data;
-    if (config.responseType === 'stream' && body !== null && typeof body === 'object' && Symbol.asyncIterator in body) {
-      body = await readAll(body as AsyncIterable<Buffer>);
+  private async request(
+    method: HttpMethod,
+    url: string,
+    init: { headers?: Record<string, string>; body?: RawRequest['body'] },
+    call: CallOptions,
+  ): Promise<Response> {
+    const merged = { ...this.defaults, ...call };
+    const { signal, timedOut } = callSignal(merged);
+    const headers = {
+      ...(this.options.apiKey ? { 'X-Api-Key': this.options.apiKey } : {}),
+      ...this.options.headers,
+      ...init.headers,
+    };
+    const streaming = typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream;
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(`${this.baseUrl}${url}`, {
+        method: method.toUpperCase(),
+        headers,
+        body: init.body,
+        signal,
+        // Node's fetch needs this to send a stream; browsers ignore it.
+        ...(streaming ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (error) {
+      if (timedOut()) throw new HotendTimeoutError(method, url, merged.timeout ?? 0, error);
+      if (merged.signal?.aborted === true) throw error;
+      throw new HotendNetworkError(method, url, { cause: error });
     }
-    if (typeof body === 'string' && body.startsWith('{')) {
-      try {
-        body = JSON.parse(body) as unknown;
-      } catch {
-        // keep the text as it came
-      }
-    }
-    throw new HotendApiError(response.status, body, config.method ?? 'get', config.url ?? '');
+    if (response.ok) return response;
+    const path = url.split('?')[0] ?? url;
+    throw new HotendApiError(
+      response.status,
+      errorFamilyOf(path),
+      (await parseBody(response)) as ErrorBodies[ErrorFamily],
+      method,
+      url,
+    );
   }
-}
-
-async function readAll(stream: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-export interface HttpOptions {
-  baseUrl: string;
-  apiKey?: string;
-  /** Request timeout in milliseconds (default: none). */
-  timeout?: number;
-  headers?: Record<string, string>;
 }
 
 export function createHttp(options: HttpOptions): Http {
-  const instance = axios.create({
-    baseURL: options.baseUrl.replace(/\/$/, ''),
-    timeout: options.timeout ?? 0,
-    headers: { ...(options.apiKey ? { 'X-Api-Key': options.apiKey } : {}), ...options.headers },
-    // `files=a&files=b`, as OctoPrint's bulk download expects, rather than axios' `files[]=`.
-    paramsSerializer: { indexes: null },
-    maxContentLength: Infinity,
-    maxBodyLength: Infinity,
-  });
-  return new Http(instance);
+  return new Http(options);
 }

@@ -1,13 +1,31 @@
 export { BrowserApi } from './browser.js';
-export { BuildLogsApi, type BuildLogBody, type BuildLogContentOptions } from './build-logs.js';
+export { BuildLogsApi, type BuildLogBody } from './build-logs.js';
+export { type ByteRange, type DownloadOptions, rangeHeader } from './byte-range.js';
 export { FilesApi, type UploadData, type UploadOptions, type UploadProgress } from './files.js';
 export { JobApi } from './job.js';
 export { HotendClient, type HotendClientOptions } from './client.js';
 export { ConnectionApi, type ConnectOptions } from './connection.js';
 export { ControlApi, type GcodeParameters } from './control.js';
-export { createHttp, Http, HotendApiError, type HttpOptions, type RequestOptions } from './http.js';
+export {
+  type BuildLogErrorBody,
+  type ErrorBodies,
+  type ErrorFamily,
+  HotendApiError,
+  HotendNetworkError,
+  HotendTimeoutError,
+  type OctoPrintErrorBody,
+} from './errors.js';
+export {
+  type CallOptions,
+  createHttp,
+  Http,
+  type HttpOptions,
+  type QueryValues,
+  type RawRequest,
+  type RequestOptions,
+} from './http.js';
 export { LogApi, type LogLevelNumber, type LogMessage } from './log.js';
-export { LoggingPluginApi, PluginsApi, type DownloadLogOptions } from './plugins/logging.js';
+export { LoggingPluginApi, PluginsApi } from './plugins/logging.js';
 export {
   PrinterApi,
   type ExtrudeOptions,

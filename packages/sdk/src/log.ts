@@ -21,17 +21,15 @@ export class LogApi {
   /** Writes all messages in one request (one line each); either all are written or none (400). */
   async write(messages: readonly LogMessage[]): Promise<void> {
     await this.http.raw('post', '/log', {
-      data: messages.map(encodeMessage).join('\n'),
+      body: messages.map(encodeMessage).join('\n'),
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      responseType: 'text',
     });
   }
 
   /** Writes one message (as query parameters of a PUT, Plex's preferred verb). */
   async writeOne(message: LogMessage): Promise<void> {
     await this.http.raw('put', '/log', {
-      params: { level: message.level, message: message.message, source: message.source },
-      responseType: 'text',
+      query: { level: message.level, message: message.message, source: message.source },
     });
   }
 }

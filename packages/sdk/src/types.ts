@@ -1,6 +1,6 @@
 import type { components, operations } from './generated/schema.js';
 
-/** Response and request types, aliased from the generated schema (never redeclared by hand). */
+/** Response and request types, aliased from the generated schema (redeclared only where OpenAPI cannot say it). */
 type Schemas = components['schemas'];
 
 export type Version = Schemas['VersionResponseDto'];
@@ -16,11 +16,33 @@ export type BuildLogMeta = operations['publishBuildLog']['parameters']['query'];
 export type SystemCommands = Schemas['SystemCommandsResponseDto'];
 export type ClientCommandDefinition = Schemas['ClientCommandDefinitionDto'];
 export type SystemCommandSource = Schemas['SystemCommandSource'];
-export type FullPrinterState = Schemas['FullPrinterStateResponseDto'];
-export type TemperatureState = Schemas['TemperatureStateDto'];
 export type TemperatureData = Schemas['TemperatureDataDto'];
-export type TemperatureHistoryEntry = Schemas['TemperatureHistoryEntryDto'];
 export type HistoricTemperatureData = Schemas['HistoricTemperatureDataDto'];
+/** A tool's key in temperature answers: `tool0`, `tool1`, ... */
+export type ToolKey = `tool${number}`;
+
+// OpenAPI 3.0 cannot say "keys tool0..toolN", so the generated types are an intersection with a string index
+// signature that rejects `history`. These plain types say it with a template-literal index signature instead.
+
+/** One history sample: `time` (epoch seconds) and `{actual, target}` per heater. */
+export interface TemperatureHistoryEntry {
+  time: number;
+  bed?: HistoricTemperatureData;
+  chamber?: HistoricTemperatureData;
+  [tool: ToolKey]: HistoricTemperatureData;
+}
+
+/** Readings per heater (`tool0`..`toolN`, `bed`, `chamber`), plus `history` when asked for (oldest first). */
+export interface TemperatureState {
+  bed?: TemperatureData;
+  chamber?: TemperatureData;
+  history?: TemperatureHistoryEntry[];
+  [tool: ToolKey]: TemperatureData;
+}
+
+export interface FullPrinterState extends Omit<Schemas['FullPrinterStateResponseDto'], 'temperature'> {
+  temperature?: TemperatureState;
+}
 export type SdState = Schemas['SdStateDto'];
 export type PrinterState = Schemas['PrinterStateDto'];
 export type PrinterStateFlags = Schemas['PrinterStateFlagsDto'];

@@ -1,13 +1,6 @@
-import type { Readable } from 'node:stream';
+import { type DownloadOptions, rangeHeader } from '../byte-range.js';
 import type { Http } from '../http.js';
 import type { LogFiles, LoggerLevels, LoggingOverview, LoggingSetup } from '../types.js';
-
-export interface DownloadLogOptions {
-  /** Resolve to a Node stream instead of the whole text (for large files). */
-  stream?: boolean;
-  /** One byte range, e.g. `{ start: 0, end: 1023 }` (inclusive); the server answers 206 with those bytes. */
-  range?: { start: number; end?: number };
-}
 
 /** OctoPrint's `OctoPrint.plugins.logging` (needs PLUGIN_LOGGING_MANAGE): Hotend's log files and levels. */
 export class LoggingPluginApi {
@@ -28,20 +21,15 @@ export class LoggingPluginApi {
     await this.http.delete('/plugin/logging/logs/{filename}', { path: { filename: name } });
   }
 
-  /** A log file's text, or with `{ stream: true }` a Node stream of it. */
-  downloadLog(name: string): Promise<string>;
-  downloadLog(name: string, options: DownloadLogOptions & { stream: true }): Promise<Readable>;
-  downloadLog(name: string, options: DownloadLogOptions): Promise<string | Readable>;
-  async downloadLog(name: string, options: DownloadLogOptions = {}): Promise<string | Readable> {
-    const headers: Record<string, string> = {};
-    if (options.range !== undefined) headers['range'] = `bytes=${options.range.start}-${options.range.end ?? ''}`;
-    const response = await this.http.raw('get', '/downloads/logs/{filename}', {
-      pathParams: { filename: name },
-      headers,
-      responseType: options.stream === true ? 'stream' : 'text',
-      transformResponse: (data: unknown) => data,
-    });
-    return response.data as string | Readable;
+  /** A log file's text, or one byte range of it (`{ range: { start: 0, end: 1023 } }`). */
+  async downloadLog(name: string, options: DownloadOptions = {}): Promise<string> {
+    return (await this.downloadResponse(name, options)).text();
+  }
+
+  /** A log file as a web stream of bytes, for large files (`@hotend/sdk/node` gives a Node stream). */
+  async downloadLogStream(name: string, options: DownloadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.downloadResponse(name, options);
+    return response.body ?? new Blob([]).stream();
   }
 
   /** The URL of a zip holding the named files (for a browser link; the API key is not part of it). */
@@ -66,6 +54,14 @@ export class LoggingPluginApi {
   /** Replaces all configured levels (saved and applied at once); resolves to the new map. */
   updateLevels(levels: LoggerLevels): Promise<LoggerLevels> {
     return this.http.put('/plugin/logging/setup/levels', levels);
+  }
+
+  private downloadResponse(name: string, { range, ...call }: DownloadOptions): Promise<Response> {
+    return this.http.raw('get', '/downloads/logs/{filename}', {
+      pathParams: { filename: name },
+      headers: range === undefined ? {} : { range: rangeHeader(range) },
+      ...call,
+    });
   }
 }
 

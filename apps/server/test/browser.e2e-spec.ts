@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_KEYS, type TestServer } from './harness.js';
+
+/** Debian's Chromium (.ci/run installs it); the test drives it with playwright-core, which downloads nothing. */
+const CHROMIUM = '/usr/bin/chromium';
+const SDK_DIST = fileURLToPath(new URL('../../../packages/sdk/dist/', import.meta.url));
+
+/**
+ * The frontend's page: a module script that imports the built SDK from its own origin and calls Hotend on another.
+ * Plain JavaScript in a string, as a browser gets it (the test runner's transforms never touch it).
+ */
+const PAGE = `<!doctype html>
+<title>dashboard</title>
+<script type="module">
+import { HotendClient } from '/sdk/index.js';
+window.drive = async (api, key) => {
+  const client = new HotendClient({ baseUrl: api, apiKey: key });
+  try {
+    const state = await client.printer.getFullState();
+    await client.printer.setToolTargetTemperatures({ tool0: 205 });
+    let targetAfter;
+    for (let attempt = 0; attempt < 100 && targetAfter !== 205; attempt += 1) {
+      targetAfter = (await client.printer.getToolState()).tool0?.target;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const logs = await client.plugins.logging.listLogs();
+    return {
+      state: state.state?.text,
+      tool0: state.temperature?.tool0,
+      targetAfter: targetAfter ?? null,
+      logFiles: logs.files.map((file) => file.name),
+    };
+  } catch (error) {
+    return { error: { name: error.name, message: error.message } };
+  }
+};
+</script>
+`;
+
+/** A frontend's own web server: the page, and the built SDK under /sdk/ as plain ES modules. */
+async function startFrontend(): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://frontend').pathname;
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      return;
+    }
+    const file = normalize(join(SDK_DIST, path.replace(/^\/sdk\//, '')));
+    if (!path.startsWith('/sdk/') || !file.startsWith(SDK_DIST) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+interface PageResult {
+  state?: string;
+  tool0?: unknown;
+  targetAfter?: number | null;
+  logFiles?: string[];
+  error?: { name: string; message: string };
+}
+
+/** Runs in the page: the SDK, imported from the frontend's own origin, calls Hotend on another origin. */
+async function driveSdk(browser: Browser, frontend: string, api: string): Promise<PageResult> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${frontend}/`);
+    await page.waitForFunction(() => 'drive' in globalThis);
+    return await page.evaluate(
+      ([api, key]) =>
+        (globalThis as unknown as { drive(api: string, key: string): Promise<PageResult> }).drive(api, key),
+      [api, TEST_KEYS.ADMIN] as const,
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+describe('a page on another origin drives Hotend with the built SDK in Chromium', () => {
+  let allowed: { server: Server; origin: string };
+  let other: { server: Server; origin: string };
+  let hotend: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    allowed = await startFrontend();
+    other = await startFrontend();
+    hotend = await startTestServer({ printer: 'virtual', config: { server: { cors: { origins: [allowed.origin] } } } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hotend?.close();
+    allowed?.server.close();
+    other?.server.close();
+  });
+
+  it('reads the state, sets a target and lists the logs from an allowed origin', async () => {
+    const result = await driveSdk(browser, allowed.origin, hotend.url);
+    expect(result.error).toBeUndefined();
+    expect(result.state).toBe('Operational');
+    expect(result.tool0).toMatchObject({ actual: expect.any(Number) as unknown });
+    expect(result.targetAfter).toBe(205);
+    expect(result.logFiles).toContain('hotend.log');
+    expect(hotend.simulator?.executed.map((entry) => entry.command)).toContain('M104 S205');
+  });
+
+  it('is refused by the browser from an origin the server does not list', async () => {
+    const before = hotend.simulator?.executed.length ?? 0;
+    const result = await driveSdk(browser, other.origin, hotend.url);
+    expect(result.error?.name).toBe('HotendNetworkError');
+    expect(result.error?.message).toMatch(/^GET \/api\/printer: no answer from the server/);
+    // The preflight of the POST failed, so the browser never sent the command.
+    expect(hotend.simulator?.executed.slice(before).map((entry) => entry.command)).not.toContain('M104 S205');
+  });
+});
