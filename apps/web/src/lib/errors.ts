@@ -1,4 +1,4 @@
-import { HotendApiError } from '@hotend/sdk';
+import { HotendApiError, HotendNetworkError } from '@hotend/sdk';
 
 /** A message a person can act on, from whatever a call threw. */
 export function messageOf(error: unknown): string {
@@ -16,10 +16,8 @@ export function messageOf(error: unknown): string {
       detail = 'The API key was refused; sign in again.';
     return detail === '' ? `The server answered ${error.status}.` : detail;
   }
-  if (error instanceof Error) {
-    if (error.message === 'Network Error') return 'The server cannot be reached.';
-    return error.message;
-  }
+  if (error instanceof HotendNetworkError) return 'The server cannot be reached.';
+  if (error instanceof Error) return error.message;
   return String(error);
 }
 
