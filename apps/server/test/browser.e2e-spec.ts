@@ -21,7 +21,12 @@ import { HotendClient } from '/sdk/index.js';
 window.drive = async (api, key) => {
   const client = new HotendClient({ baseUrl: api, apiKey: key });
   try {
-    const state = await client.printer.getFullState();
+    // The first temperature report may follow Operational by a moment.
+    let state = await client.printer.getFullState();
+    for (let attempt = 0; attempt < 100 && state.temperature?.tool0 === undefined; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await client.printer.getFullState();
+    }
     await client.printer.setToolTargetTemperatures({ tool0: 205 });
     let targetAfter;
     for (let attempt = 0; attempt < 100 && targetAfter !== 205; attempt += 1) {
