@@ -1,17 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_KEYS, type TestServer } from './harness.js';
 
 /** Debian's Chromium (.ci/run installs it); the test drives it with playwright-core, which downloads nothing. */
 const CHROMIUM = '/usr/bin/chromium';
-const SDK_DIST = fileURLToPath(new URL('../../../packages/sdk/dist/', import.meta.url));
+const SDK_ENTRY = fileURLToPath(new URL('../../../packages/sdk/dist/index.js', import.meta.url));
 
 /**
- * The frontend's page: a module script that imports the built SDK from its own origin and calls Hotend on another.
+ * The frontend's page: a module script that imports the built SDK (bundled, as a frontend's bundler would: it imports
+ * sockjs-client) from its own origin and calls Hotend on another.
  * Plain JavaScript in a string, as a browser gets it (the test runner's transforms never touch it).
  */
 const PAGE = `<!doctype html>
@@ -34,11 +34,17 @@ window.drive = async (api, key, target) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const logs = await client.plugins.logging.listLogs();
+    const progress = [];
+    const file = new File(['G28\\n'.repeat(100000)], 'from-page.gcode');
+    const upload = await client.files.upload('local', file, {}, { onProgress: (event) => progress.push(event) });
     return {
       state: state.state?.text,
       tool0: state.temperature?.tool0,
       targetAfter: targetAfter ?? null,
       logFiles: logs.files.map((file) => file.name),
+      uploaded: upload.files?.local?.path,
+      lastProgress: progress.at(-1),
+      fileSize: file.size,
     };
   } catch (error) {
     return { error: { name: error.name, message: error.message } };
@@ -47,20 +53,26 @@ window.drive = async (api, key, target) => {
 </script>
 `;
 
-/** A frontend's own web server: the page, and the built SDK under /sdk/ as plain ES modules. */
-async function startFrontend(): Promise<{ server: Server; origin: string }> {
+/** The built SDK as one browser ES module. */
+async function bundleSdk(): Promise<string> {
+  const built = await build({
+    entryPoints: [SDK_ENTRY],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  return built.outputFiles[0]?.text ?? '';
+}
+
+/** A frontend's own web server: the page, and the SDK bundle at /sdk/index.js. */
+async function startFrontend(sdk: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://frontend').pathname;
-    if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const file = normalize(join(SDK_DIST, path.replace(/^\/sdk\//, '')));
-    if (!path.startsWith('/sdk/') || !file.startsWith(SDK_DIST) || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+    if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    else if (path === '/sdk/index.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
+    else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
@@ -71,6 +83,9 @@ interface PageResult {
   tool0?: unknown;
   targetAfter?: number | null;
   logFiles?: string[];
+  uploaded?: string;
+  lastProgress?: { loaded: number; total?: number };
+  fileSize?: number;
   error?: { name: string; message: string };
 }
 
@@ -101,8 +116,9 @@ describe('a page on another origin drives Hotend with the built SDK in Chromium'
   let browser: Browser;
 
   beforeAll(async () => {
-    allowed = await startFrontend();
-    other = await startFrontend();
+    const sdk = await bundleSdk();
+    allowed = await startFrontend(sdk);
+    other = await startFrontend(sdk);
     hotend = await startTestServer({ printer: 'virtual', config: { server: { cors: { origins: [allowed.origin] } } } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 60_000);
@@ -113,13 +129,17 @@ describe('a page on another origin drives Hotend with the built SDK in Chromium'
     other?.server.close();
   });
 
-  it('reads the state, sets a target and lists the logs from an allowed origin', async () => {
+  it('reads the state, sets a target, lists the logs and uploads with progress from an allowed origin', async () => {
     const result = await driveSdk(browser, allowed.origin, hotend.url, 205);
     expect(result.error).toBeUndefined();
     expect(result.state).toBe('Operational');
     expect(result.tool0).toMatchObject({ actual: expect.any(Number) as unknown });
     expect(result.targetAfter).toBe(205);
     expect(result.logFiles).toContain('hotend.log');
+    expect(result.uploaded).toBe('from-page.gcode');
+    // XMLHttpRequest's upload progress: the whole multipart body, file included.
+    expect(result.lastProgress?.loaded).toBe(result.lastProgress?.total);
+    expect(result.lastProgress?.loaded).toBeGreaterThan(result.fileSize ?? Infinity);
     expect((await hotend.client().printer.getToolState()).tool0?.target).toBe(205);
   });
 

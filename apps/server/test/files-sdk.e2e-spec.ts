@@ -33,7 +33,7 @@ describe('SDK files', () => {
     expect(entry).toMatchObject({ name: 'blob.gcode', size: text.length, userdata: { from: 'sdk' } });
     expect((await files.list()).files.map((file) => file.name)).toContain('blob.gcode');
     expect((await files.listForLocation('local', true)).files.length).toBeGreaterThan(0);
-    expect(await files.download('blob.gcode', 'bytes=0-3')).toBe('G28\n');
+    expect(await files.download('blob.gcode', { range: { start: 0, end: 3 } })).toBe('G28\n');
     expect(files.downloadPath('a b/c.gcode')).toBe(`${server.url}/downloads/files/local/a%20b%2Fc.gcode`);
   });
 

@@ -1,32 +1,13 @@
 import { type DownloadOptions, rangeHeader } from './byte-range.js';
 import type { Http } from './http.js';
+import { type ByteSource, toReadableStream } from './streams.js';
 import type { BuildLog, BuildLogFilter, BuildLogId, BuildLogMeta } from './types.js';
 
 /**
  * A build log's body: text, bytes, a Blob, or a stream (sent chunked, never buffered; streams need Node or a
  * browser that streams uploads — in a page, pass text or a Blob). Node's `Readable` is an async iterable of bytes.
  */
-export type BuildLogBody = string | Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
-
-/** A web stream of an async iterable's chunks, so fetch can send it. */
-function toStream(source: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]();
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await iterator.next();
-      if (done === true) controller.close();
-      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
-}
-
-function isAsyncIterable(body: BuildLogBody): body is AsyncIterable<Uint8Array | string> {
-  return typeof body === 'object' && Symbol.asyncIterator in body && !(body instanceof ReadableStream);
-}
+export type BuildLogBody = string | Uint8Array | Blob | ByteSource;
 
 /** `/api/v1/logs`: Vieter's build-log store. */
 export class BuildLogsApi {
@@ -56,7 +37,8 @@ export class BuildLogsApi {
   async publish(meta: BuildLogMeta, body: BuildLogBody = ''): Promise<BuildLogId> {
     const response = await this.http.raw('post', '/api/v1/logs', {
       query: meta,
-      body: isAsyncIterable(body) ? toStream(body) : body,
+      body:
+        typeof body === 'string' || body instanceof Uint8Array || body instanceof Blob ? body : toReadableStream(body),
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
     return ((await response.json()) as { data: BuildLogId }).data;

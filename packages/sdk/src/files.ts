@@ -1,5 +1,7 @@
-import type { AxiosProgressEvent } from 'axios';
+import { type DownloadOptions, rangeHeader } from './byte-range.js';
 import type { Http } from './http.js';
+import { encodeMultipart } from './multipart.js';
+import type { ByteSource, UploadProgress } from './streams.js';
 import type { FileEntry, FileList, FileLocation, StoredFileRef, UploadResult } from './types.js';
 
 /** Form fields sent with an upload (OctoPrint's `data` argument); booleans go as "true"/"false". */
@@ -16,15 +18,17 @@ export interface UploadData {
   noOverwrite?: boolean;
 }
 
-/** How far an upload is: bytes sent so far and in all (when known). */
-export interface UploadProgress {
-  loaded: number;
-  total: number | undefined;
-}
-
 export interface UploadOptions {
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
+  timeout?: number;
+}
+
+/** A file given as a stream of bytes: its name, and its length when known (then sent as Content-Length). */
+export interface StreamUploadOptions extends UploadOptions {
+  /** Name the server stores the file under (sanitised there). */
+  filename: string;
+  size?: number;
 }
 
 /** A `File` has a name; a plain `Blob` needs `data.filename`. */
@@ -36,14 +40,9 @@ export function uploadFields(data: UploadData): [string, string][] {
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined || key === 'filename') continue;
     if (key === 'userdata') fields.push([key, typeof value === 'string' ? value : JSON.stringify(value)]);
-    else fields.push([key, typeof value === 'boolean' ? String(value) : String(value)]);
+    else fields.push([key, String(value)]);
   }
   return fields;
-}
-
-export function progressOf(options: UploadOptions): ((event: AxiosProgressEvent) => void) | undefined {
-  const onProgress = options.onProgress;
-  return onProgress === undefined ? undefined : (event) => onProgress({ loaded: event.loaded, total: event.total });
 }
 
 /** `/api/files` and `/downloads/files`: OctoPrint's `OctoPrint.files` (spec §6). */
@@ -73,8 +72,8 @@ export class FilesApi {
   }
 
   /**
-   * Uploads a `File` or `Blob` (in Node: `new Blob([...])` or `await fs.openAsBlob(file)`, read as it is sent; for a
-   * stream see `uploadStream` in `@hotend/sdk/node`). Progress comes from the request body as it goes out.
+   * Uploads a `File` or `Blob` (in Node: `new Blob([...])` or `await fs.openAsBlob(file)`, read as it is sent).
+   * `onProgress` reports the bytes sent: in browsers through XMLHttpRequest, elsewhere by counting the body stream.
    */
   async upload(
     location: FileLocation,
@@ -82,18 +81,47 @@ export class FilesApi {
     data: UploadData = {},
     options: UploadOptions = {},
   ): Promise<UploadResult> {
-    const form = new FormData();
     const filename = data.filename ?? file.name;
     if (filename === undefined) throw new TypeError('upload: a Blob needs data.filename');
+    if (options.onProgress !== undefined && typeof XMLHttpRequest !== 'function') {
+      // Our own encoding: its length is known, so progress has a total and the server gets a Content-Length.
+      return this.uploadStream(location, file.stream(), data, { ...options, filename, size: file.size });
+    }
+    const form = new FormData();
     form.append('file', file, filename);
     for (const [key, value] of uploadFields(data)) form.append(key, value);
+    const { onProgress, ...call } = options;
     const response = await this.http.raw('post', '/api/files/{location}', {
       pathParams: { location },
-      data: form,
-      onUploadProgress: progressOf(options),
-      signal: options.signal,
+      body: form,
+      onUploadProgress: onProgress,
+      ...call,
     });
-    return response.data as UploadResult;
+    return (await response.json()) as UploadResult;
+  }
+
+  /**
+   * Uploads a stream of bytes (a web `ReadableStream`, or any async iterable of bytes such as a Node `Readable`)
+   * without holding it: the multipart body is the stream itself between a head and a tail, so memory stays flat for
+   * a file of any size. Needs a platform that sends request streams (Node; in a page, upload a `File`).
+   */
+  async uploadStream(
+    location: FileLocation,
+    content: ByteSource,
+    data: UploadData,
+    options: StreamUploadOptions,
+  ): Promise<UploadResult> {
+    const { filename, size, onProgress, ...call } = options;
+    const multipart = encodeMultipart(uploadFields(data), { filename, content, size });
+    const response = await this.http.raw('post', '/api/files/{location}', {
+      pathParams: { location },
+      body: multipart.body,
+      bodySize: multipart.length,
+      headers: { 'content-type': multipart.contentType },
+      onUploadProgress: onProgress,
+      ...call,
+    });
+    return (await response.json()) as UploadResult;
   }
 
   /** Creates a folder `name` inside `path` (created again: still a 201). */
@@ -101,8 +129,8 @@ export class FilesApi {
     const form = new FormData();
     form.append('foldername', name);
     if (path !== undefined && path !== '') form.append('path', path);
-    const response = await this.http.raw('post', '/api/files/{location}', { pathParams: { location }, data: form });
-    return response.data as UploadResult;
+    const response = await this.http.raw('post', '/api/files/{location}', { pathParams: { location }, body: form });
+    return (await response.json()) as UploadResult;
   }
 
   /** Sends an entry command (`select`, `unselect`, `copy`, `move`, `analyse`, `slice`, `uploadSd`). */
@@ -114,10 +142,10 @@ export class FilesApi {
   ): Promise<StoredFileRef | undefined> {
     const response = await this.http.raw('post', '/api/files/{location}/{path}', {
       pathParams: { location, path },
-      data: { ...data, command },
-      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...data, command }),
+      headers: { 'content-type': 'application/json' },
     });
-    return response.status === 201 ? (response.data as StoredFileRef) : undefined;
+    return response.status === 201 ? ((await response.json()) as StoredFileRef) : undefined;
   }
 
   async select(location: FileLocation, path: string, print = false): Promise<void> {
@@ -146,19 +174,27 @@ export class FilesApi {
     await this.http.delete('/api/files/{location}/{path}', { path: { location, path } });
   }
 
-  /** The file's text (or one `Range`). */
-  async download(path: string, range?: string): Promise<string> {
-    const response = await this.http.raw('get', '/downloads/files/local/{path}', {
-      pathParams: { path },
-      responseType: 'text',
-      transformResponse: (data: unknown) => data,
-      headers: range === undefined ? {} : { Range: range },
-    });
-    return response.data as string;
+  /** The file's text, or one byte range of it (`{ range: { start: 0, end: 1023 } }`). */
+  async download(path: string, options: DownloadOptions = {}): Promise<string> {
+    return (await this.downloadResponse(path, options)).text();
+  }
+
+  /** The file as a web stream of bytes, for large files (`@hotend/sdk/node` gives a Node stream). */
+  async downloadStream(path: string, options: DownloadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.downloadResponse(path, options);
+    return response.body ?? new Blob([]).stream();
   }
 
   /** The absolute download URL of a local file (for a link; add `?apikey=` if the browser has no session). */
   downloadPath(path: string): string {
     return this.http.url('/downloads/files/local/{path}', { path });
+  }
+
+  private downloadResponse(path: string, { range, ...call }: DownloadOptions): Promise<Response> {
+    return this.http.raw('get', '/downloads/files/local/{path}', {
+      pathParams: { path },
+      headers: range === undefined ? {} : { range: rangeHeader(range) },
+      ...call,
+    });
   }
 }

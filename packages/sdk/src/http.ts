@@ -8,6 +8,8 @@ import {
   HotendTimeoutError,
 } from './errors.js';
 import type { paths } from './generated/schema.js';
+import { countBytes, isReadableStream, type UploadProgress } from './streams.js';
+import { xhrFetch } from './xhr.js';
 
 /** The operation object for a path and method, as generated from openapi.yaml. */
 export type Operation<P extends keyof paths, M extends HttpMethod> =
@@ -41,8 +43,17 @@ export interface RawRequest extends CallOptions {
   pathParams?: Record<string, unknown>;
   query?: QueryValues;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+  body?: RequestBody;
+  /**
+   * Reports the request body going out: through XMLHttpRequest where there is one (browsers), else by counting the
+   * bytes of the body stream as fetch reads it (Node).
+   */
+  onUploadProgress?: (progress: UploadProgress) => void;
+  /** The byte length of a stream body, when known: sent as Content-Length and as the progress total. */
+  bodySize?: number;
 }
+
+export type RequestBody = string | Uint8Array | Blob | FormData | ReadableStream<Uint8Array>;
 
 export interface HttpOptions extends CallOptions {
   baseUrl: string;
@@ -89,6 +100,29 @@ async function parseBody(response: Response): Promise<unknown> {
     }
   }
   return text;
+}
+
+/** A body as a stream of its encoded bytes (a form gets its boundary into `headers`), and its size when known. */
+function asStream(
+  body: Exclude<RequestBody, ReadableStream<Uint8Array>> | undefined,
+  headers: Record<string, string>,
+): { body: ReadableStream<Uint8Array>; size: number | undefined } {
+  const encoded = new Response(body as BodyInit | undefined);
+  const type = encoded.headers.get('content-type');
+  if (type !== null && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['content-type'] = type;
+  }
+  const size =
+    body === undefined
+      ? 0
+      : typeof body === 'string'
+        ? new TextEncoder().encode(body).byteLength
+        : body instanceof Blob
+          ? body.size
+          : body instanceof Uint8Array
+            ? body.byteLength
+            : undefined;
+  return { body: encoded.body ?? new Blob([]).stream(), size };
 }
 
 /**
@@ -142,8 +176,9 @@ export class Http {
 
   /** Sends a request and resolves to the successful `Response` unread (text, streams, form bodies). */
   raw<P extends keyof paths>(method: HttpMethod, path: P, request: RawRequest = {}): Promise<Response> {
-    const { pathParams, query, headers, body, ...call } = request;
-    return this.request(method, `${fillPath(path, pathParams)}${queryString(query)}`, { headers, body }, call);
+    const { pathParams, query, headers, body, onUploadProgress, bodySize, ...call } = request;
+    const url = `${fillPath(path, pathParams)}${queryString(query)}`;
+    return this.request(method, url, { headers, body, onUploadProgress, bodySize }, call);
   }
 
   /** The absolute URL of a path, e.g. for a link a browser follows. */
@@ -172,23 +207,34 @@ export class Http {
   private async request(
     method: HttpMethod,
     url: string,
-    init: { headers?: Record<string, string>; body?: RawRequest['body'] },
+    init: Pick<RawRequest, 'headers' | 'body' | 'onUploadProgress' | 'bodySize'>,
     call: CallOptions,
   ): Promise<Response> {
     const merged = { ...this.defaults, ...call };
     const { signal, timedOut } = callSignal(merged);
-    const headers = {
+    const headers: Record<string, string> = {
       ...(this.options.apiKey ? { 'X-Api-Key': this.options.apiKey } : {}),
       ...this.options.headers,
       ...init.headers,
     };
-    const streaming = typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream;
+    let body = init.body;
+    let size = init.bodySize;
+    let send = this.options.fetch ?? fetch;
+    if (init.onUploadProgress !== undefined) {
+      if (!isReadableStream(body) && typeof XMLHttpRequest === 'function') send = xhrFetch(init.onUploadProgress);
+      else {
+        if (!isReadableStream(body)) ({ body, size } = asStream(body, headers));
+        body = countBytes(body, size, init.onUploadProgress);
+      }
+    }
+    const streaming = isReadableStream(body);
+    if (streaming && size !== undefined) headers['content-length'] = String(size);
     let response: Response;
     try {
-      response = await (this.options.fetch ?? fetch)(`${this.baseUrl}${url}`, {
+      response = await send(`${this.baseUrl}${url}`, {
         method: method.toUpperCase(),
         headers,
-        body: init.body,
+        body,
         signal,
         // Node's fetch needs this to send a stream; browsers ignore it.
         ...(streaming ? { duplex: 'half' } : {}),

@@ -1,7 +1,7 @@
 export { BrowserApi } from './browser.js';
 export { BuildLogsApi, type BuildLogBody } from './build-logs.js';
 export { type ByteRange, type DownloadOptions, rangeHeader } from './byte-range.js';
-export { FilesApi, type UploadData, type UploadOptions, type UploadProgress } from './files.js';
+export { FilesApi, type StreamUploadOptions, type UploadData, type UploadOptions } from './files.js';
 export { JobApi } from './job.js';
 export { HotendClient, type HotendClientOptions } from './client.js';
 export { ConnectionApi, type ConnectOptions } from './connection.js';
@@ -22,8 +22,10 @@ export {
   type HttpOptions,
   type QueryValues,
   type RawRequest,
+  type RequestBody,
   type RequestOptions,
 } from './http.js';
+export { type ByteSource, type UploadProgress } from './streams.js';
 export { LogApi, type LogLevelNumber, type LogMessage } from './log.js';
 export { LoggingPluginApi, PluginsApi } from './plugins/logging.js';
 export {

@@ -13,8 +13,8 @@ export class JobApi {
   /** Sends `{command, ...payload}` to POST /api/job. */
   async issueCommand(command: string, payload: Record<string, unknown> = {}): Promise<void> {
     await this.http.raw('post', '/api/job', {
-      data: { ...payload, command },
-      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...payload, command }),
+      headers: { 'content-type': 'application/json' },
     });
   }
 
