@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { ApiKeyConfig } from '../config/config.schema.js';
 import { HotendConfigService } from '../config/config.service.js';
 import type { Permission } from './permission.js';
 
@@ -17,18 +18,41 @@ export const keyDigestOf = (key: string): string => hash('sha256', key, 'base64'
 @Injectable()
 export class ApiKeyService {
   /** Configured keys by the digest of their secret; the secrets themselves are not kept. */
-  private readonly keysByDigest = new Map<string, ResolvedKey>();
+  private keysByDigest = new Map<string, ResolvedKey>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(config: HotendConfigService) {
-    for (const entry of config.get().api.keys) {
+    this.keysByDigest = ApiKeyService.index(config.get().api.keys);
+  }
+
+  private static index(entries: readonly ApiKeyConfig[]): Map<string, ResolvedKey> {
+    const keys = new Map<string, ResolvedKey>();
+    for (const entry of entries) {
       const digest = keyDigestOf(entry.key);
       // Two entries with one secret: the first wins, as before.
-      if (this.keysByDigest.has(digest)) continue;
-      this.keysByDigest.set(
-        digest,
-        Object.freeze({ name: entry.name, permissions: Object.freeze([...entry.permissions]) }),
-      );
+      if (keys.has(digest)) continue;
+      keys.set(digest, Object.freeze({ name: entry.name, permissions: Object.freeze([...entry.permissions]) }));
     }
+    return keys;
+  }
+
+  /** Makes `entries` the configured keys (config.yaml was edited); listeners learn of it when anything changed. */
+  replace(entries: readonly ApiKeyConfig[]): void {
+    const next = ApiKeyService.index(entries);
+    const same =
+      next.size === this.keysByDigest.size &&
+      [...next].every(([digest, key]) => {
+        const before = this.keysByDigest.get(digest);
+        return before?.name === key.name && before.permissions.join() === key.permissions.join();
+      });
+    this.keysByDigest = next;
+    if (!same) for (const listener of this.changeListeners) listener();
+  }
+
+  /** Calls `listener` after every change of the configured keys; the returned function stops that. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /**

@@ -89,6 +89,11 @@ function readDocument(file: string): Document {
   return document;
 }
 
+/** The config file as it is now, validated (for reloading parts of it while running). */
+export function readConfigFile(file: string): HotendConfig {
+  return validateConfig(readDocument(file).toJS(), file);
+}
+
 export function generateApiKey(): string {
   return randomBytes(24).toString('base64url');
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { join } from 'node:path';
-import { persistConfigValue, type LoadedConfig } from './config.loader.js';
-import type { HotendConfig } from './config.schema.js';
+import { persistConfigValue, readConfigFile, type LoadedConfig } from './config.loader.js';
+import type { ApiKeyConfig, HotendConfig } from './config.schema.js';
 
 /** Where things live under the base directory. */
 export interface DataPaths {
@@ -33,6 +33,19 @@ export class HotendConfigService {
 
   get(): HotendConfig {
     return this.current;
+  }
+
+  /**
+   * Re-reads `api.keys` from `config.yaml` (edited while running) and makes them current; the rest of the file
+   * applies at the next start. Throws ConfigError, changing nothing, when the file is not valid.
+   */
+  reloadKeys(): readonly ApiKeyConfig[] {
+    const keys = readConfigFile(this.paths.configFile).api.keys;
+    this.current = Object.assign(Object.create(Object.getPrototypeOf(this.current) as object) as HotendConfig, {
+      ...this.current,
+      api: { ...this.current.api, keys },
+    });
+    return keys;
   }
 
   /** Persists one value (e.g. `['serial', 'port']`) and makes the revalidated config current. */

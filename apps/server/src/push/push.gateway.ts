@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer, type Connection } from 'sockjs';
 import { ApiKeyService } from '../auth/api-key.service.js';
 import { LoginSessionStore } from '../auth/login/login-session.store.js';
+import { HotendConfigService } from '../config/config.service.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { attachSockjs, type SockjsAttachment } from './sockjs-attach.js';
 import { ConnectedMessageFactory } from './connected-message.js';
@@ -38,6 +39,7 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly keys: ApiKeyService,
     private readonly state: PushStateSource,
     private readonly events: EventBus,
+    private readonly config: HotendConfigService,
     connected: ConnectedMessageFactory,
   ) {
     this.deps = {
@@ -75,7 +77,7 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
       }
     });
     const server = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
-    this.attachment = attachSockjs(server, sockjs, PUSH_PREFIX);
+    this.attachment = attachSockjs(server, sockjs, PUSH_PREFIX, this.config.get().server.cors.origins);
     this.unsubscribe.push(
       this.state.onFrame((frame) => {
         // Key changes take effect at the next frame, not only at the next keep-alive.
@@ -85,6 +87,7 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
       this.events.subscribe((event) => {
         for (const client of this.clients) client.sendEvent(event);
       }),
+      this.keys.onChange(() => this.checkKeys()),
       this.sessions.onEnd((session, reason) => {
         for (const client of this.clients) if (client.sessionId === session.id) client.deauthenticate(reason);
       }),
@@ -134,12 +137,6 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Ends sessions whose key is gone (`removed`) or now holds other permissions (`modified`). */
   checkKeys(): void {
-    for (const client of this.clients) {
-      const session = client.sessionId === undefined ? undefined : this.sessions.find(client.sessionId);
-      if (session === undefined) continue;
-      const key = this.keys.resolveDigest(session.keyDigest);
-      if (key === undefined) this.sessions.end(session, 'removed');
-      else if (key.permissions.join() !== session.permissions.join()) this.sessions.end(session, 'modified');
-    }
+    this.sessions.revokeChangedKeys((digest) => this.keys.resolveDigest(digest));
   }
 }

@@ -14,6 +14,16 @@ export interface SockjsAttachment {
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
 
 /**
+ * Whether a page on `Origin` may use the socket: the same origin, or one `server.cors.origins` lets call the REST
+ * API (the same list, compared as @fastify/cors does: exactly, or `*` for any).
+ */
+export function isAllowedOrigin(request: IncomingMessage, corsOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (isSameOrigin(request)) return true;
+  return origin !== undefined && (corsOrigins.includes('*') || corsOrigins.includes(origin));
+}
+
+/**
  * Same origin as OctoPrint decides it for the socket: no `Origin` header (non-browser clients), or one whose host
  * and port equal the request's `Host` (scheme-default ports filled in). Applied to every `/sockjs` path, not only
  * to the websocket upgrade as in OctoPrint, so the XHR transports cannot be read cross-origin either.
@@ -35,7 +45,7 @@ export function isSameOrigin(request: IncomingMessage): boolean {
 }
 
 function refuse(target: ServerResponse | Duplex): void {
-  const body = 'Cross-origin requests to /sockjs are not allowed\n';
+  const body = 'Cross-origin requests to /sockjs are not allowed (see server.cors.origins)\n';
   if ('writeHead' in target) {
     target.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
   } else {
@@ -47,10 +57,15 @@ function refuse(target: ServerResponse | Duplex): void {
 
 /**
  * Puts sockjs-node in front of the HTTP server's own `request` and `upgrade` listeners (Fastify's): requests under
- * `prefix` go to SockJS (after the origin check), everything else to the server as before. Must run after
+ * `prefix` go to SockJS (after the origin check: same origin or one of `corsOrigins`), everything else to the server as before. Must run after
  * Fastify attached its listener and before the server listens (Nest's `onApplicationBootstrap`).
  */
-export function attachSockjs(server: HttpServer, sockjs: SockjsServer, prefix: string): SockjsAttachment {
+export function attachSockjs(
+  server: HttpServer,
+  sockjs: SockjsServer,
+  prefix: string,
+  corsOrigins: readonly string[] = [],
+): SockjsAttachment {
   const handle = (sockjs as SockjsServer & { middleware(options: object): SockjsHandler }).middleware({});
   const isPush = (request: IncomingMessage): boolean => {
     const url = request.url ?? '';
@@ -60,14 +75,14 @@ export function attachSockjs(server: HttpServer, sockjs: SockjsServer, prefix: s
   const previousUpgrade = server.listeners('upgrade') as UpgradeListener[];
   const onRequest: RequestListener = (request, response) => {
     if (isPush(request)) {
-      if (!isSameOrigin(request)) return refuse(response);
+      if (!isAllowedOrigin(request, corsOrigins)) return refuse(response);
       if (handle(request, response)) return;
     }
     for (const listener of previousRequest) listener.call(server, request, response);
   };
   const onUpgrade: UpgradeListener = (request, socket, head) => {
     if (isPush(request)) {
-      if (!isSameOrigin(request)) return refuse(socket);
+      if (!isAllowedOrigin(request, corsOrigins)) return refuse(socket);
       if (handle(request, socket, head)) return;
     }
     if (previousUpgrade.length === 0) socket.destroy();

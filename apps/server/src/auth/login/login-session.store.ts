@@ -97,6 +97,15 @@ export class LoginSessionStore {
     for (const listener of this.endListeners) listener(session, reason);
   }
 
+  /** Ends the sessions whose key is gone (`removed`) or now holds other permissions (`modified`). */
+  revokeChangedKeys(resolve: (keyDigest: string) => ResolvedKey | undefined): void {
+    for (const session of [...this.sessions.values()]) {
+      const key = resolve(session.keyDigest);
+      if (key === undefined) this.end(session, 'removed');
+      else if (key.permissions.join() !== session.permissions.join()) this.end(session, 'modified');
+    }
+  }
+
   /** Ends sessions idle for longer than SESSION_IDLE_MS. */
   expireIdle(): void {
     const cutoff = this.now() - SESSION_IDLE_MS;
