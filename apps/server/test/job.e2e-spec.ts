@@ -356,3 +356,103 @@ describe('SD card printing', () => {
     }
   }, 90_000);
 });
+
+describe('SD card uploads', () => {
+  it('sends a file to the card as "Sending file to SD" with progress, then selects and prints it; uploadSd sends a stored file', async () => {
+    const pty = await startPtySimulator({ resetOnOpen: false, sdFiles: {} });
+    try {
+      server = await startTestServer({
+        config: { serial: { port: pty.path, baudrate: 115200, autoconnect: true, log: false } },
+      });
+      const admin = server.client();
+      await waitForState(admin, 'Operational');
+      await vi.waitFor(async () => expect((await admin.printer.getSdState()).ready).toBe(true), { timeout: 10_000 });
+      const lines = Array.from({ length: 10_000 }, (_, index) => `M117 P${index}`);
+      const content = `${lines.join('\n')}\n`;
+      const mark = pty.sim.executed.length;
+      const sent = await postForm(
+        `${server.url}/api/files/sdcard`,
+        uploadForm('Part.gcode', content, { select: 'true', print: 'true' }),
+        ADMIN,
+      );
+      expect(sent.status).toBe(201);
+      expect(sent.json()).toMatchObject({
+        done: false,
+        effectiveSelect: true,
+        effectivePrint: true,
+        files: { sdcard: { name: 'part.gco', origin: 'sdcard' } },
+      });
+      // While the file goes to the card, the job is that card file and its progress moves; then it prints.
+      const sending: JobState[] = [];
+      await vi.waitFor(
+        async () => {
+          const job = await admin.job.get();
+          if (job.state === 'Sending file to SD') sending.push(job);
+          expect(pty.sim.executed.slice(mark).some((item) => item.command === 'M24')).toBe(true);
+          expect(job.state).toBe('Operational');
+        },
+        { timeout: 60_000, interval: 10 },
+      );
+      expect(sending.length).toBeGreaterThan(0);
+      expect(sending[0]?.job.file).toMatchObject({
+        origin: 'sdcard',
+        name: 'part.gco',
+        size: Buffer.byteLength(content),
+      });
+      const completions = sending.map((job) => job.progress.completion ?? 0);
+      expect(Math.max(...completions)).toBeGreaterThan(0);
+      expect(Math.max(...completions)).toBeLessThanOrEqual(100);
+      // Selected (M23) and started (M24) only after the transfer (M28 … M29, whose lines are written, not run).
+      const wire = pty.sim.executed.slice(mark).map((item) => item.command);
+      const order = ['M28 /part.gco', 'M23 /PART.GCO', 'M24', 'M117 P0'].map((command) =>
+        wire.findIndex((sentCommand) => sentCommand === command),
+      );
+      expect(order.every((index) => index >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      const printed = pty.sim.executed.slice(mark).filter((item) => item.command.startsWith('M117 P'));
+      expect(printed.map((item) => item.command)).toEqual(lines);
+      expect((await admin.job.get()).job.file).toMatchObject({ origin: 'sdcard', name: 'PART.GCO' });
+
+      // uploadSd: a file already stored locally goes to the card under a new 8.3 name; no select without asking.
+      const again = await fetch(`${server.url}/api/files/local/Part.gcode`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ command: 'uploadSd' }),
+      });
+      expect(again.status).toBe(201);
+      expect(await again.json()).toEqual({
+        file: {
+          name: 'part~1.gco',
+          path: 'part~1.gco',
+          origin: 'sdcard',
+          refs: { resource: `${server.url}/api/files/sdcard/part~1.gco` },
+        },
+        effectiveSelect: false,
+        effectivePrint: false,
+      });
+      expect(again.headers.get('location')).toBe(`${server.url}/api/files/sdcard/part~1.gco`);
+      await vi.waitFor(
+        async () =>
+          expect((await admin.files.listForLocation('sdcard')).files.map((file) => file.name)).toContain('PART~1.GCO'),
+        { timeout: 30_000 },
+      );
+      await waitForState(admin, 'Operational');
+      expect(pty.sim.sdFiles['part~1.gco']).toBe(lines.map((line) => `${line}\r\n`).join(''));
+      expect((await admin.job.get()).job.file).toMatchObject({ origin: 'sdcard', name: 'PART.GCO' });
+
+      const uploadSd = (path: string, key: string) =>
+        fetch(`${server?.url ?? ''}/api/files/${path}`, {
+          method: 'POST',
+          headers: { 'x-api-key': key, 'content-type': 'application/json' },
+          body: JSON.stringify({ command: 'uploadSd' }),
+        });
+      expect((await uploadSd('local/missing.gcode', TEST_KEYS.ADMIN)).status).toBe(404);
+      expect((await uploadSd('sdcard/PART.GCO', TEST_KEYS.ADMIN)).status).toBe(400);
+      expect((await uploadSd('local/Part.gcode', TEST_KEYS.FILES_SELECT)).status).toBe(403);
+    } finally {
+      await server?.close();
+      server = undefined;
+      await pty.close();
+    }
+  }, 120_000);
+});

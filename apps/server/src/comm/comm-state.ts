@@ -43,7 +43,10 @@ export function isOperationalState(state: PrinterStateId): boolean {
 }
 
 /** The state text as OctoPrint shows it (SD variants while printing from SD); the error itself is `state.error`. */
-export function stateText(state: PrinterStateId, options: { sdPrinting: boolean }): string {
+export function stateText(state: PrinterStateId, options: { sdPrinting: boolean; sdTransfer?: boolean }): string {
+  // OctoPrint's TRANSFERING_FILE reads as its own Starting/Printing texts (`Transferring file to SD` is never shown).
+  if (state === 'PRINTING' && options.sdTransfer === true) return 'Sending file to SD';
+  if (state === 'STARTING' && options.sdTransfer === true) return 'Starting to send file to SD';
   if (state === 'PRINTING' && options.sdPrinting) return 'Printing from SD';
   if (state === 'STARTING' && options.sdPrinting) return 'Starting print from SD';
   return STATE_TEXTS[state];

@@ -26,7 +26,8 @@ export interface PrintJobHost {
   setLineSource(source: { next(): string | undefined } | undefined): void;
   /** The source has lines again. */
   wake(): void;
-  setJobState(state: JobStateId | 'OPERATIONAL'): void;
+  /** `sdTransfer`: the job writes the file to the SD card (the states read "… send file to SD"). */
+  setJobState(state: JobStateId | 'OPERATIONAL', sdTransfer?: boolean): void;
   onState(listener: (status: PrinterStatus) => void): () => void;
   onPosition(listener: (position: PrinterPosition) => void): () => void;
   readonly now: () => number;
@@ -281,7 +282,7 @@ export class HostPrintJob {
   private setState(state: JobStateId | 'OPERATIONAL'): void {
     this.settingState = true;
     try {
-      this.host.setJobState(state);
+      this.host.setJobState(state, this.request.transferTo !== undefined);
     } finally {
       this.settingState = false;
     }

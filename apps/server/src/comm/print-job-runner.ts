@@ -81,7 +81,7 @@ export function printJobHostOf(comm: PrinterComm, clock: CommClock, log: (messag
       if (source !== undefined) comm.wake();
     },
     wake: () => comm.wake(),
-    setJobState: (state) => comm.setJobState(state),
+    setJobState: (state, sdTransfer) => comm.setJobState(state, sdTransfer),
     onState: (listener) => {
       comm.events.on('state', listener);
       return () => comm.events.off('state', listener);

@@ -78,6 +78,8 @@ export class PrinterComm {
   private everOpened = false;
   /** The firmware sent a busy line: timeouts shorten to `communicationBusy`. */
   private busyProtocol = false;
+  /** The job writes a file to the SD card (`M28`…`M29`) rather than printing. */
+  private sdTransfer = false;
 
   constructor(private readonly options: PrinterCommOptions) {
     this.clock = options.clock ?? REAL_CLOCK;
@@ -178,7 +180,7 @@ export class PrinterComm {
   get status(): PrinterStatus {
     const status: PrinterStatus = {
       id: this.state,
-      text: stateText(this.state, { sdPrinting: this.sdCard.printing }),
+      text: stateText(this.state, { sdPrinting: this.sdCard.printing, sdTransfer: this.sdTransfer }),
       flags: stateFlags(this.state, { sdReady: this.sdCard.ready }),
     };
     if (this.errorText !== undefined) status.error = this.errorText;
@@ -390,7 +392,8 @@ export class PrinterComm {
   }
 
   /** The print engine's states (Starting, Printing, ..., and back to Operational), only while connected. */
-  setJobState(state: PrinterStateId): void {
+  setJobState(state: PrinterStateId, sdTransfer = false): void {
+    this.sdTransfer = sdTransfer && state !== 'OPERATIONAL';
     if (this.isOperational) this.setState(state);
   }
 

@@ -94,9 +94,11 @@ export class SdTracker {
       this.fileSelected = true;
       this.hooks.pollingChanged();
     } else if (/Done printing file/i.test(line)) {
-      // Marlin closes the file once it is done: nothing is selected any more.
+      // Marlin closes the file once it is done: nothing is selected any more. A short file can be done before any
+      // M27 report said it was printing: the print still ends here.
       this.fileSelected = false;
-      this.stopPrint();
+      if (this.printing) this.stopPrint();
+      else this.hooks.printingChanged(false);
       this.hooks.pollingChanged();
     }
   }

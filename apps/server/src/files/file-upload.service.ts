@@ -15,7 +15,7 @@ import type { ResolvedKey } from '../auth/api-key.service.js';
 import { hasPermission, Permission } from '../auth/permission.js';
 import { HotendConfigService } from '../config/config.service.js';
 import { fileRefs, resourceUrl } from './file-entries.js';
-import { sdShortName } from './sd-names.js';
+import { SdCardFiles } from './sd-card-files.js';
 import { FileLibrary } from './file-library.js';
 import { InvalidPathError, isMachineCode, joinPath, sanitizeName, sanitizePath } from './file-names.js';
 import type { UploadResponseDto } from './files.dto.js';
@@ -57,6 +57,7 @@ export class FileUploadService {
   constructor(
     private readonly library: FileLibrary,
     private readonly config: HotendConfigService,
+    private readonly sdCard: SdCardFiles,
   ) {}
 
   async upload(
@@ -129,16 +130,20 @@ export class FileUploadService {
       );
       const local = stored.files?.local;
       if (local === undefined) return stored;
-      const remote = sdShortName(local.name, this.library.sdNames());
-      await this.library.selection.startSdTransfer(local.path, remote, key.name);
+      const select = isTrue(form.fields.get('select'));
+      const print = isTrue(form.fields.get('print'));
+      const { remote, effectiveSelect, effectivePrint } = await this.sdCard.transfer(local.path, key, {
+        select,
+        print,
+      });
       this.library.events.uploaded({
         name: local.name,
         path: remote,
         target: 'sdcard',
-        select: false,
-        print: false,
-        effective_select: false,
-        effective_print: false,
+        select,
+        print,
+        effective_select: effectiveSelect,
+        effective_print: effectivePrint,
         ...(userdata === undefined ? {} : { userdata }),
       });
       return {
@@ -152,8 +157,8 @@ export class FileUploadService {
           },
         },
         done: false,
-        effectiveSelect: false,
-        effectivePrint: false,
+        effectiveSelect,
+        effectivePrint,
       };
     }
     const stored = await this.storeLocal(file, form.fields, userdata, key, baseUrl);

@@ -31,6 +31,8 @@ import {
   ApiResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
+  ApiExtraModels,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedKey } from '../auth/api-key.service.js';
@@ -50,6 +52,7 @@ import {
   StoredFileRefDto,
   UploadFormDto,
   UploadResponseDto,
+  UploadSdResponseDto,
 } from './files.dto.js';
 import { type Listing, FilesService, NotModified, type ListQuery } from './files.service.js';
 
@@ -80,17 +83,25 @@ async function sendListing(reply: FastifyReply, listing: Promise<Listing>): Prom
 }
 
 /** 201 with `Location` = the new entry's resource (Cura follows it). */
-async function sendCreated(reply: FastifyReply, created: Promise<UploadResponseDto | StoredFileRefDto>): Promise<void> {
+async function sendCreated(
+  reply: FastifyReply,
+  created: Promise<UploadResponseDto | StoredFileRefDto | UploadSdResponseDto>,
+): Promise<void> {
   const body = await created;
   const location =
     'refs' in body
       ? body.refs.resource
-      : (body.files?.sdcard?.refs.resource ?? body.files?.local?.refs.resource ?? body.folder?.refs.resource);
+      : 'file' in body
+        ? body.file.refs.resource
+        : (body.files?.sdcard?.refs.resource ?? body.files?.local?.refs.resource ?? body.folder?.refs.resource);
   if (location !== undefined) void reply.header('location', location);
   void reply.status(201).send(body);
 }
 
-async function sendCommandResult(reply: FastifyReply, result: Promise<StoredFileRefDto | undefined>): Promise<void> {
+async function sendCommandResult(
+  reply: FastifyReply,
+  result: Promise<StoredFileRefDto | UploadSdResponseDto | undefined>,
+): Promise<void> {
   const body = await result;
   if (body === undefined) void reply.status(204).header('content-type', 'text/plain').send('');
   else await sendCreated(reply, Promise.resolve(body));
@@ -98,6 +109,7 @@ async function sendCommandResult(reply: FastifyReply, result: Promise<StoredFile
 
 /** OctoPrint's Files API (spec octoprint-files-jobs §3). */
 @ApiTags('Files')
+@ApiExtraModels(UploadSdResponseDto)
 @Controller('api/files')
 export class FilesController {
   constructor(
@@ -216,7 +228,8 @@ export class FilesController {
    * Run a command on a file or folder.
    * @remarks `select` (FILES_SELECT; with `"print": true` also PRINT) makes it the file to print; `unselect` clears
    * the selection (path `current` works); `copy` and `move` (FILES_UPLOAD, move also FILES_DELETE) to `destination`,
-   * an existing folder or a new path; `analyse` queues the G-code analysis again; `slice` has no slicer.
+   * an existing folder or a new path; `analyse` queues the G-code analysis again; `slice` has no slicer;
+   * `uploadSd` (FILES_UPLOAD) writes a local file to the printer's SD card (201; `select`/`print` follow the transfer).
    */
   @Post(':location/*')
   @RequireAnyPermission(Permission.FILES_SELECT, Permission.FILES_UPLOAD, Permission.FILES_DELETE)
@@ -224,7 +237,10 @@ export class FilesController {
   @ApiParam(PATH)
   @ApiBody({ type: FileCommandDto })
   @ApiNoContentResponse({ description: 'Done (select, unselect, analyse).' })
-  @ApiCreatedResponse({ type: StoredFileRefDto, description: 'Copied or moved; `Location` is the new entry.' })
+  @ApiCreatedResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(StoredFileRefDto) }, { $ref: getSchemaPath(UploadSdResponseDto) }] },
+    description: 'Copied or moved (the new entry), or the SD transfer started (`uploadSd`); `Location` is the new entry.',
+  })
   @ApiBadRequestResponse({ description: 'Unknown command, missing `destination`, bad path.' })
   @ApiConflictResponse({ description: 'The printer is busy, or the target exists.' })
   @ApiNotFoundResponse({ description: 'Unknown location or path.' })

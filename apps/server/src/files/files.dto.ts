@@ -125,6 +125,13 @@ export class UploadedFilesDto {
   sdcard?: StoredFileRefDto;
 }
 
+/** Answer to `uploadSd` (201): the card file being written, and what follows once it is there. */
+export class UploadSdResponseDto {
+  file!: StoredFileRefDto;
+  effectiveSelect!: boolean;
+  effectivePrint!: boolean;
+}
+
 /** Answer to a file upload (201). */
 export class UploadResponseDto {
   files?: UploadedFilesDto;

@@ -9,6 +9,7 @@ import { FileUploadService } from './file-upload.service.js';
 import { FileDownloadsController, FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { LocalFileStorage } from './local-file.storage.js';
+import { SdCardFiles } from './sd-card-files.js';
 
 /** Files API: uploads in `<basedir>/uploads`, their metadata in `<basedir>/hotend.db`, analysis in a worker thread. */
 @Module({
@@ -20,6 +21,7 @@ import { LocalFileStorage } from './local-file.storage.js';
     FilesService,
     FileUploadService,
     FileDownloadsService,
+    SdCardFiles,
     {
       provide: LocalFileStorage,
       useFactory: (config: HotendConfigService) => new LocalFileStorage(config.paths.uploads),

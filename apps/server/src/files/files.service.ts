@@ -13,7 +13,7 @@ import type { ResolvedKey } from '../auth/api-key.service.js';
 import { hasPermission, Permission } from '../auth/permission.js';
 import { PrinterCommService } from '../comm/printer-comm.service.js';
 import { HotendConfigService } from '../config/config.service.js';
-import { fileRefs, resourceUrl, sdEntry, toEntry } from './file-entries.js';
+import { fileRefs, resourceUrl, toEntry } from './file-entries.js';
 import { FileLibrary } from './file-library.js';
 import {
   InvalidPathError,
@@ -23,7 +23,14 @@ import {
   sanitizeName,
   sanitizePath,
 } from './file-names.js';
-import type { FileEntryDto, FileListDto, FileTestResponseDto, StoredFileRefDto } from './files.dto.js';
+import type {
+  FileEntryDto,
+  FileListDto,
+  FileTestResponseDto,
+  StoredFileRefDto,
+  UploadSdResponseDto,
+} from './files.dto.js';
+import { SdCardFiles } from './sd-card-files.js';
 import { isTrue } from './file-upload.service.js';
 
 const COMMANDS = ['select', 'unselect', 'copy', 'move', 'analyse', 'slice', 'uploadSd'] as const;
@@ -69,12 +76,8 @@ export class FilesService {
     private readonly library: FileLibrary,
     private readonly config: HotendConfigService,
     private readonly comm: PrinterCommService,
+    private readonly sdCard: SdCardFiles,
   ) {}
-
-  private sdEntries(baseUrl: string): FileEntryDto[] {
-    if (!this.config.get().printerProfile.sdSupport || !this.comm.sd.ready) return [];
-    return this.comm.sdFiles.flatMap((file) => sdEntry(file, baseUrl) ?? []);
-  }
 
   private static location(location: string): 'local' | 'sdcard' {
     if (location !== 'local' && location !== 'sdcard') throw new NotFoundException(`Unknown location: ${location}`);
@@ -110,7 +113,7 @@ export class FilesService {
       );
       usage = await this.library.storage.usage();
     }
-    if (where !== 'local') files.push(...this.sdEntries(baseUrl));
+    if (where !== 'local') files.push(...this.sdCard.entries(baseUrl));
     // Folders first, then by name.
     files.sort((a, b) =>
       a.type === b.type ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === 'folder' ? -1 : 1,
@@ -124,9 +127,7 @@ export class FilesService {
   /** GET /api/files/{location}/{path}: one entry; a folder with its direct children. */
   async get(location: string, path: string, query: ListQuery, baseUrl: string): Promise<FileEntryDto> {
     if (FilesService.location(location) === 'sdcard') {
-      const entry = this.sdEntries(baseUrl).find((file) => file.path === path);
-      if (entry === undefined) throw new NotFoundException(`No file ${path} on the SD card`);
-      return entry;
+      return this.sdCard.find(path, baseUrl);
     }
     const segments = FilesService.storedPath(path);
     const depth = isTrue(query.recursive) ? Number.POSITIVE_INFINITY : 1;
@@ -138,7 +139,7 @@ export class FilesService {
   /** DELETE /api/files/{location}/{path} (spec §3.6). */
   async delete(location: string, path: string): Promise<void> {
     if (FilesService.location(location) === 'sdcard') {
-      const file = this.cardFile(path);
+      const file = this.sdCard.find(path);
       // OctoPrint deletes even during another SD print; Hotend refuses while anything prints.
       if (this.library.busy) throw new ConflictException('Trying to delete a file that is currently in use');
       const selected = this.library.selection.current;
@@ -174,7 +175,7 @@ export class FilesService {
     body: unknown,
     key: ResolvedKey,
     baseUrl: string,
-  ): Promise<StoredFileRefDto | undefined> {
+  ): Promise<StoredFileRefDto | UploadSdResponseDto | undefined> {
     const where = FilesService.location(location);
     const segments = where === 'local' ? FilesService.storedPath(path) : path.split('/');
     if (!isRecord(body) || typeof body['command'] !== 'string' || !COMMANDS.includes(body['command'] as FileCommand)) {
@@ -214,19 +215,13 @@ export class FilesService {
         }
         throw new UnsupportedMediaTypeException('Cannot slice file, no slicer available');
       case 'uploadSd':
-        need(Permission.FILES_UPLOAD);
-        if (where !== 'local') throw new BadRequestException('Invalid command, uploadSd needs a local file');
-        if (!this.config.get().printerProfile.sdSupport) {
-          throw new BadRequestException('Invalid command,SD support is disabled');
-        }
-        this.library.assertSdUsable();
-        return undefined;
+        return this.uploadSd(where, segments, body, key, baseUrl);
     }
   }
 
   private async select(where: 'local' | 'sdcard', segments: string[], print: boolean, key: ResolvedKey): Promise<void> {
     const path = joinPath(segments);
-    if (where === 'sdcard') return this.selectOnCard(path, print, key);
+    if (where === 'sdcard') return this.sdCard.select(path, print, key);
     const entry = segments.length === 0 ? undefined : await this.library.storage.entry(segments, 0);
     if (entry === undefined) throw new NotFoundException(`No file or folder at ${path}`);
     if (entry.type !== 'file') throw new UnsupportedMediaTypeException('Only machine code files can be selected');
@@ -247,31 +242,38 @@ export class FilesService {
     if (print) await this.library.selection.startPrint(key.name);
   }
 
-  /** An SD file: the firmware opens it (`M23`), then it is the selection (spec §3.5 select on sdcard). */
-  private async selectOnCard(path: string, print: boolean, key: ResolvedKey): Promise<void> {
-    const file = this.cardFile(path);
-    if (!this.library.ready) throw new ConflictException('Printer is already printing, cannot select a new file');
-    if (print && !hasPermission(key.permissions, Permission.PRINT)) {
-      throw new ForbiddenException(`The API key "${key.name}" lacks the PRINT permission`);
+  /** `uploadSd` (spec §3.5): checks in OctoPrint's order, FILES_UPLOAD after them; 201 once the transfer started. */
+  private async uploadSd(
+    where: 'local' | 'sdcard',
+    segments: string[],
+    body: Record<string, unknown>,
+    key: ResolvedKey,
+    baseUrl: string,
+  ): Promise<UploadSdResponseDto> {
+    if (where !== 'local') throw new BadRequestException('Invalid command, uploadSd needs a local file');
+    if (!this.config.get().printerProfile.sdSupport) {
+      throw new BadRequestException('Invalid command,SD support is disabled');
     }
-    await this.comm.send(`M23 /${file.name}`);
-    this.library.selection.select({
-      origin: 'sdcard',
-      path: file.name,
-      name: file.name,
-      display: file.display,
-      size: file.size ?? null,
-      date: file.date ?? null,
-      user: key.name,
-    });
-    if (print) await this.library.selection.startPrint(key.name);
-  }
-
-  /** The card's file at `path` (M20 name, without the leading slash); 404 when absent or the card is not ready. */
-  private cardFile(path: string): FileEntryDto {
-    const file = this.sdEntries('').find((entry) => entry.path === path);
-    if (file === undefined) throw new NotFoundException(`No file ${path} on the SD card`);
-    return file;
+    this.library.assertSdUsable();
+    if (!hasPermission(key.permissions, Permission.FILES_UPLOAD)) {
+      throw new ForbiddenException(`The API key "${key.name}" lacks the FILES_UPLOAD permission`);
+    }
+    const path = joinPath(segments);
+    if (segments.length === 0 || (await this.library.storage.kind(segments)) !== 'file' || !isMachineCode(path)) {
+      throw new NotFoundException(`No file at ${path}`);
+    }
+    const flag = (value: unknown): boolean => value === true || value === 1 || isTrue(value);
+    const started = await this.sdCard.transfer(path, key, { select: flag(body['select']), print: flag(body['print']) });
+    return {
+      file: {
+        name: started.remote,
+        path: started.remote,
+        origin: 'sdcard',
+        refs: { resource: resourceUrl(baseUrl, 'sdcard', started.remote) },
+      },
+      effectiveSelect: started.effectiveSelect,
+      effectivePrint: started.effectivePrint,
+    };
   }
 
   private unselect(where: 'local' | 'sdcard', path: string): void {

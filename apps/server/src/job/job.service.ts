@@ -19,6 +19,7 @@ import type { PrinterProfileConfig } from '../config/config.schema.js';
 import { HotendConfigService } from '../config/config.service.js';
 import { statisticsOf } from '../files/file-entries.js';
 import { FileLibrary } from '../files/file-library.js';
+import type { SelectedFile } from '../files/file-selection.js';
 import type { JobProgressDto, JobResponseDto } from './job.dto.js';
 import { JobEvents } from './job-events.js';
 import { PrintTimeEstimator } from './print-time-estimator.js';
@@ -59,6 +60,8 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
   /** Set when a print ended: progress stays at 100 after done, nulls after a cancel or failure. */
   private lastOutcome: PrintJobOutcome | undefined;
+  /** The card file an SD transfer is writing: the job while it runs (as OctoPrint shows a transfer). */
+  private transfer: SelectedFile | undefined;
 
   constructor(
     private readonly library: FileLibrary,
@@ -95,7 +98,7 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
   }
 
   getJob(): JobResponseDto {
-    const selected = this.library.selection.current;
+    const selected = this.transfer ?? this.library.selection.current;
     const meta = selected?.origin === 'local' ? this.library.metadata.get(selected.path) : undefined;
     const statistics = meta === undefined ? undefined : statisticsOf(meta.history);
     const status = this.comm.status;
@@ -226,6 +229,16 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
     this.estimator = new PrintTimeEstimator(undefined, { window: 250, threshold: 0.1 });
     this.progress = { ...NO_PROGRESS, completion: 0, filepos: 0, printTime: 0 };
     this.logger.log(`Sending ${path} to the SD card as ${remote}${user === undefined ? '' : ` for ${user}`}`);
+    const stored = await this.library.storage.entry(path.split('/'), 0);
+    this.transfer = {
+      origin: 'sdcard',
+      path: remote,
+      name: remote,
+      display: remote,
+      size: stored?.size ?? null,
+      date: null,
+      ...(user === undefined ? {} : { user }),
+    };
     this.events.transferStarting({ local: path, remote });
     await this.engine
       .startPrint({
@@ -236,6 +249,7 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
         transferTo: remote,
       })
       .catch((error: unknown) => {
+        this.transfer = undefined;
         this.events.transferStarting(undefined);
         throw error;
       });
@@ -262,8 +276,10 @@ export class JobService implements OnModuleInit, OnModuleDestroy {
   private onEnded(outcome: PrintJobOutcome): void {
     this.lastOutcome = outcome;
     const size = this.library.selection.current?.size ?? null;
+    // After a transfer the job is the selection again, whose own progress is none.
+    if (outcome.transfer === true) this.transfer = undefined;
     this.progress =
-      outcome.reason === 'done'
+      outcome.reason === 'done' && outcome.transfer !== true
         ? {
             completion: 100,
             filepos: size,
