@@ -125,7 +125,8 @@ export interface paths {
          * Run a command on a file or folder.
          * @description `select` (FILES_SELECT; with `"print": true` also PRINT) makes it the file to print; `unselect` clears
          *     the selection (path `current` works); `copy` and `move` (FILES_UPLOAD, move also FILES_DELETE) to `destination`,
-         *     an existing folder or a new path; `analyse` queues the G-code analysis again; `slice` has no slicer.
+         *     an existing folder or a new path; `analyse` queues the G-code analysis again; `slice` has no slicer;
+         *     `uploadSd` (FILES_UPLOAD) writes a local file to the printer's SD card (201; `select`/`print` follow the transfer).
          */
         post: operations["issueFileCommand"];
         /**
@@ -1861,6 +1862,11 @@ export interface components {
             effectiveSelect?: boolean;
             effectivePrint?: boolean;
         };
+        UploadSdResponseDto: {
+            file: components["schemas"]["StoredFileRefDto"];
+            effectiveSelect: boolean;
+            effectivePrint: boolean;
+        };
         UserPayloadDto: {
             /** @description The API key's name. */
             username: string;
@@ -2216,13 +2222,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Copied or moved; `Location` is the new entry. */
+            /** @description Copied or moved (the new entry), or the SD transfer started (`uploadSd`); `Location` is the new entry. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StoredFileRefDto"];
+                    "application/json": components["schemas"]["StoredFileRefDto"] | components["schemas"]["UploadSdResponseDto"];
                 };
             };
             /** @description Done (select, unselect, analyse). */
