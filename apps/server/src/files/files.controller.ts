@@ -239,7 +239,8 @@ export class FilesController {
   @ApiNoContentResponse({ description: 'Done (select, unselect, analyse).' })
   @ApiCreatedResponse({
     schema: { oneOf: [{ $ref: getSchemaPath(StoredFileRefDto) }, { $ref: getSchemaPath(UploadSdResponseDto) }] },
-    description: 'Copied or moved (the new entry), or the SD transfer started (`uploadSd`); `Location` is the new entry.',
+    description:
+      'Copied or moved (the new entry), or the SD transfer started (`uploadSd`); `Location` is the new entry.',
   })
   @ApiBadRequestResponse({ description: 'Unknown command, missing `destination`, bad path.' })
   @ApiConflictResponse({ description: 'The printer is busy, or the target exists.' })

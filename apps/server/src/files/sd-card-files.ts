@@ -76,8 +76,7 @@ export class SdCardFiles {
     const name = localPath.split('/').at(-1) ?? localPath;
     const remote = sdShortName(name, this.library.sdNames());
     const effectivePrint = wanted.print && hasPermission(key.permissions, Permission.PRINT);
-    const effectiveSelect =
-      (wanted.select || wanted.print) && hasPermission(key.permissions, Permission.FILES_SELECT);
+    const effectiveSelect = (wanted.select || wanted.print) && hasPermission(key.permissions, Permission.FILES_SELECT);
     const stop =
       effectiveSelect || effectivePrint
         ? this.onTransferDone(localPath, () => this.selectTransferred(remote, effectivePrint, key))
