@@ -200,18 +200,21 @@ export class PushClient {
       return;
     }
     if (this.flushTimer !== undefined) return;
-    const wait = this.lastCurrentAt + BASE_INTERVAL_MS * this.throttle - Date.now();
-    if (wait <= 0) this.flushCurrent();
-    else this.flushTimer = setTimeout(() => this.flushCurrent(), wait);
+    // Spacing is measured in the frames' own times: the state source already spaces frames 0.5 s apart, so at
+    // throttle 1 each goes out as it comes, never held for the few ms the event loop took to deliver it.
+    const dueAt = this.lastCurrentAt + BASE_INTERVAL_MS * this.throttle;
+    const frameAt = frame.serverTime * 1000;
+    if (frameAt >= dueAt) this.flushCurrent(frameAt);
+    else this.flushTimer = setTimeout(() => this.flushCurrent(Date.now()), Math.max(0, dueAt - Date.now()));
   }
 
-  private flushCurrent(): void {
+  private flushCurrent(sentAt: number): void {
     this.flushTimer = undefined;
     const frame = this.pending;
     this.pending = undefined;
     const { state } = this.subscription;
     if (frame === undefined || state === false || this.closed) return;
-    this.lastCurrentAt = Date.now();
+    this.lastCurrentAt = sentAt;
     const terminal = this.can(Permission.MONITOR_TERMINAL);
     const filtered = this.customSubscription && (state.logs !== true || state.messages !== true);
     if (!filtered) {
