@@ -339,7 +339,11 @@ describe('Files API', () => {
     const unselect = await command('/api/files/local/current', { command: 'unselect' });
     expect(unselect.status).toBe(409);
     expect(unselect.headers.get('content-type')).toContain('application/json');
-    expect((await command('/api/files/local/bracket.gcode', { command: 'slice' })).status).toBe(415);
+    const slice = await command('/api/files/local/bracket.gcode', { command: 'slice' });
+    expect(slice.status).toBe(415);
+    expect(JSON.parse(slice.text)).toEqual({ error: 'Cannot slice file, no slicer available' });
+    expect((await command('/api/files/local/bracket.gcode', { command: 'slice', slicer: 'cura' })).status).toBe(404);
+    expect((await command('/api/files/local/missing.gcode', { command: 'slice' })).status).toBe(404);
     expect((await command('/api/files/local/bracket.gcode', { command: 'analyse' })).status).toBe(204);
   });
 

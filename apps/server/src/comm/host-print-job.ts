@@ -22,8 +22,11 @@ export interface PrintJobHost {
   readonly sdProgress: { done: number; total: number } | undefined;
   /** Queues lines ahead of file lines; resolves once all were acknowledged. */
   send(lines: readonly string[]): Promise<void>;
-  /** Lines to draw from whenever the command queue is empty; undefined stops the feed at once. */
-  setLineSource(source: { next(): string | undefined } | undefined): void;
+  /**
+   * Lines to draw from whenever the command queue is empty (each goes out as soon as it is drawn); `accepted` hears
+   * of each line's ok. Undefined stops the feed at once.
+   */
+  setLineSource(source: { next(): string | undefined; accepted?(line: string): void } | undefined): void;
   /** The source has lines again. */
   wake(): void;
   /** `sdTransfer`: the job writes the file to the SD card (the states read "… send file to SD"). */
@@ -41,6 +44,8 @@ const POSITION_WAIT_MS = 10_000;
 const AT_SIGN = 0x40 | 0x20;
 const LOWER_M = 0x6d;
 const LOWER_T = 0x74;
+/** Heat-ups: the time until their ok is left out of the time-left estimate (spec §5.2), kept in the print time. */
+const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
 const JOB_STATES: ReadonlySet<PrinterStateId> = new Set([
   'STARTING',
   'PRINTING',
@@ -80,6 +85,9 @@ export class HostPrintJob {
   private startedAt = 0;
   private pausedTotal = 0;
   private pausedSince: number | undefined;
+  private heatupTotal = 0;
+  /** A file heat-up command went out at this time and waits for its ok. */
+  private heatingSince: number | undefined;
   private ended = false;
   /** Where the head was when the print paused (for the resume and cancel scripts). */
   private position: PrinterPosition | undefined;
@@ -104,7 +112,7 @@ export class HostPrintJob {
       size: this.reader.size,
       filepos: this.filepos,
       printTime: Math.max(0, (now - this.startedAt - paused) / 1000),
-      heatupTime: 0,
+      heatupTime: (this.heatupTotal + (this.heatingSince === undefined ? 0 : now - this.heatingSince)) / 1000,
     };
   }
 
@@ -140,12 +148,22 @@ export class HostPrintJob {
       const special = this.request.transferTo === undefined ? this.special(command) : 'send';
       if (special === 'skip') continue;
       if (special === 'stop') return undefined;
+      if (special === 'heating') this.heatingSince = this.host.now();
       return command;
     }
   }
 
+  /** The firmware acknowledged a file line: a heat-up that ends with it counts into the heat-up time. */
+  accepted(line: string): void {
+    if (this.heatingSince === undefined) return;
+    const code = commandCode(line);
+    if (code === undefined || !HEATING.has(code)) return;
+    this.heatupTotal += this.host.now() - this.heatingSince;
+    this.heatingSince = undefined;
+  }
+
   /** Lines the engine handles itself instead of sending (spec §5.2 table). */
-  private special(command: string): 'send' | 'skip' | 'stop' {
+  private special(command: string): 'send' | 'heating' | 'skip' | 'stop' {
     // Most lines are moves: only `@…` host commands and M/T codes can be special (stripComment trimmed the line).
     const first = command.charCodeAt(0) | 0x20;
     if (first !== AT_SIGN && first !== LOWER_M && first !== LOWER_T) return 'send';
@@ -175,7 +193,7 @@ export class HostPrintJob {
       this.host.log(`Not sending ${code}: the printer profile has ${this.host.extruderCount} extruder(s)`);
       return 'skip';
     }
-    return 'send';
+    return code !== undefined && HEATING.has(code) ? 'heating' : 'send';
   }
 
   pause(): void {

@@ -77,7 +77,10 @@ export function printJobHostOf(comm: PrinterComm, clock: CommClock, log: (messag
     send: (lines) => comm.send(lines),
     setLineSource: (source) => {
       removeSource?.();
-      removeSource = source === undefined ? undefined : comm.addLineSource({ nextLine: () => source.next() });
+      removeSource =
+        source === undefined
+          ? undefined
+          : comm.addLineSource({ nextLine: () => source.next(), accepted: (line) => source.accepted?.(line) });
       if (source !== undefined) comm.wake();
     },
     wake: () => comm.wake(),

@@ -39,7 +39,7 @@ const HOLD_BACK_RECHECK_MS = 1000;
 export class AnalysisQueue {
   private readonly logger = new Logger('hotend.files.analysis');
   private readonly queue: (AnalysisJob & { high: boolean })[] = [];
-  private running: { job: AnalysisJob; worker: Worker } | undefined;
+  private running: { job: AnalysisJob & { high: boolean }; worker: Worker } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -53,7 +53,21 @@ export class AnalysisQueue {
       const firstLow = this.queue.findIndex((queued) => !queued.high);
       this.queue.splice(firstLow === -1 ? this.queue.length : firstLow, 0, entry);
     } else this.queue.push(entry);
+    this.preemptLow();
     this.next();
+  }
+
+  /**
+   * A file someone just uploaded or asked about goes before the background backlog: a running background analysis
+   * stops and waits again at the head of the backlog (OctoPrint aborts and re-queues it the same way).
+   */
+  private preemptLow(): void {
+    const running = this.running;
+    if (running === undefined || running.job.high || !this.queue.some((queued) => queued.high)) return;
+    this.running = undefined;
+    void running.worker.terminate();
+    const firstLow = this.queue.findIndex((queued) => !queued.high);
+    this.queue.splice(firstLow === -1 ? this.queue.length : firstLow, 0, running.job);
   }
 
   /** Drops a queued job and stops a running one (its file is gone or replaced). */

@@ -209,10 +209,13 @@ export class FilesService {
         need(Permission.FILES_UPLOAD);
         return this.analyse(where, segments);
       case 'slice':
-        need(Permission.FILES_UPLOAD);
+        // OctoPrint without a slicer plugin: missing file 404, permission, a named slicer is unknown (404), else 415.
+        // Hotend has no SLICE permission (no slicer to guard); FILES_UPLOAD stands in.
         if (where !== 'local' || (await this.library.storage.kind(segments)) !== 'file') {
           throw new NotFoundException(`No file at ${path}`);
         }
+        need(Permission.FILES_UPLOAD);
+        if (body['slicer'] !== undefined) throw new NotFoundException(`Unknown slicer: ${String(body['slicer'])}`);
         throw new UnsupportedMediaTypeException('Cannot slice file, no slicer available');
       case 'uploadSd':
         return this.uploadSd(where, segments, body, key, baseUrl);
