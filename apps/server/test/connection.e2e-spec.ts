@@ -47,6 +47,17 @@ describe('connection API over a real pty (firmware-sim through @serialport/bindi
     });
   });
 
+  it('has the temperatures in GET /api/printer the moment the connection is Operational', async () => {
+    await client.connection.disconnect();
+    // Sockets and ptys take a moment to let go of the port lock after a close.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.connection.connect({ port: server.pty?.path ?? '', baudrate: 115200 });
+    await waitForState(server.client(), 'Operational');
+    const state = await server.client().printer.getFullState();
+    expect(state.temperature?.['tool0']).toMatchObject({ actual: 21.3, target: 0 });
+    expect(state.temperature?.['bed']).toMatchObject({ actual: 21.3, target: 0 });
+  });
+
   it('disconnects, reconnects and fakes an ack; the simulator saw the handshake each time', async () => {
     await client.connection.disconnect();
     expect((await server.client().connection.getSettings()).current.state).toBe('Offline');

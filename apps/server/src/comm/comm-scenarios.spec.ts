@@ -49,18 +49,36 @@ describe('handshake', () => {
     await r.connect();
     expect(r.comm.status.id).toBe('OPERATIONAL');
     expect(r.wire.slice(0, 2)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125']);
-    // After `start`: one more hello, then M110, the unnumbered M115 probe and (always checksummed, Hotend's safe
-    // choice) M21 as line 1.
-    const afterBoot = r.wire.slice(2, 6);
-    expect(afterBoot).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'M115', 'N1 M21*17']);
+    // After `start`: one more hello, then M110, the unnumbered M115 probe, then (always checksummed, Hotend's safe
+    // choice) M105 as line 1, so the temperatures are known when the state turns Operational, and M21.
+    const afterBoot = r.wire.slice(2, 7);
+    expect(afterBoot).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'M115', 'N1 M105*38', 'N2 M21*18']);
     expect(r.sim.executed.filter((e) => e.command === 'M110 N0')).toHaveLength(2);
+  });
+
+  it('knows the temperatures the moment it turns Operational (an M105 right after the sync)', async () => {
+    const r = start({ resetOnOpen: false });
+    const atOperational: unknown[] = [];
+    r.comm.events.on('state', (status: { id: string }) => {
+      if (status.id === 'OPERATIONAL') atOperational.push(r.comm.snapshot.heaters);
+    });
+    await r.connect();
+    // The M105's `ok T:...` line makes the state Operational; its readings are in before anyone looks.
+    expect(atOperational).toEqual([{ tool0: { actual: 21.3, target: 0 }, bed: { actual: 21.3, target: 0 } }]);
   });
 
   it('#2 connects to a board that does not reset', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
     expect(r.comm.status).toMatchObject({ id: 'OPERATIONAL', text: 'Operational' });
-    expect(r.wire.slice(0, 5)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125', 'M115', 'N1 M21*17']);
+    expect(r.wire.slice(0, 6)).toEqual([
+      'N0 M110 N0*125',
+      'N0 M110 N0*125',
+      'N0 M110 N0*125',
+      'M115',
+      'N1 M105*38',
+      'N2 M21*18',
+    ]);
   });
 
   it('sends nothing numbered after a hello until the firmware has run it, even with commands queued at connect', async () => {
@@ -78,7 +96,8 @@ describe('handshake', () => {
     expect(r.warnings.filter((warning) => /resend/i.test(warning))).toEqual([]);
     const probe = r.wire.indexOf('M115');
     expect(r.wire.slice(0, probe + 1)).toEqual(['N0 M110 N0*125', 'N0 M110 N0*125', 'N0 M110 N0*125', 'M115']);
-    expect(r.wire.slice(probe + 1, probe + 2)).toEqual(['N1 G91*16']);
+    // The first numbered line after the probe's ok is the M105 whose ok makes the printer Operational.
+    expect(r.wire.slice(probe + 1, probe + 2)).toEqual(['N1 M105*38']);
     const executed = r.sim.executed.filter((entry) => entry.source === 'serial').map((entry) => entry.command);
     expect(executed.filter((command) => command === 'M115')).toHaveLength(1);
     expect(executed.filter((command) => user.includes(command))).toEqual(user);
@@ -113,7 +132,7 @@ describe('handshake', () => {
     expect(r.sim.executed[0]?.command).toBe('M110 N0');
   });
 
-  it('#5 acts on capabilities: M155 S2, M27 S1, M20 L T, and no M105 polling', async () => {
+  it('#5 acts on capabilities: M155 S2, M27 S1, M20 L T, and no M105 polling (one M105 at connect)', async () => {
     const r = start({ resetOnOpen: false, sdFiles: { 'cube.gco': 'G1 X1\n' } });
     await r.connect();
     await r.run(20_000, 100);
@@ -121,7 +140,7 @@ describe('handshake', () => {
     expect(commands).toContain('M155 S2');
     expect(commands).toContain('M27 S1');
     expect(commands).toContain('M20 L T');
-    expect(commands).not.toContain('M105');
+    expect(commands.filter((command) => command === 'M105')).toHaveLength(1);
     expect(r.comm.heaters['tool0']).toEqual({ actual: 21.3, target: 0 });
   });
 

@@ -11,7 +11,8 @@ const DETECTION_TIMEOUT_S = 2;
 /**
  * The hello exchange that opens a conversation (marlin-protocol.md §3.2): two hellos at once, one more on `start`
  * (a board that reset on open), another each time the connection timeout passes, up to three, then a timeout.
- * `begin` resolves at the first ok (or `wait`); `succeeded` is that moment.
+ * `answered` is the first ok (or `wait`): no more hellos; `succeeded` resolves `begin` once the printer is
+ * Operational.
  */
 export class Handshake {
   private hellosSent = 0;
@@ -47,6 +48,10 @@ export class Handshake {
   restart(): void {
     this.writer.writeLine(numberedLine(0, HELLO));
     this.hellosSent = 1;
+  }
+
+  answered(): void {
+    this.clock.clearTimeout(this.timer);
   }
 
   succeeded(): void {

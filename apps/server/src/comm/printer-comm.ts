@@ -80,6 +80,8 @@ export class PrinterComm {
   private busyProtocol = false;
   /** The job writes a file to the SD card (`M28`…`M29`) rather than printing. */
   private sdTransfer = false;
+  /** The handshake was answered: the sync and the first M105 run before the state is Operational. */
+  private answered = false;
 
   constructor(private readonly options: PrinterCommOptions) {
     this.clock = options.clock ?? REAL_CLOCK;
@@ -105,7 +107,7 @@ export class PrinterComm {
       },
       {
         linked: () => this.link !== undefined,
-        ready: () => this.link !== undefined && this.isOperational,
+        ready: () => this.link !== undefined && (this.isOperational || this.answered),
         printing: () => this.state === 'PRINTING' || this.state === 'PAUSED',
         writeLine: (line) => this.writer.writeLine(line),
         commandSent: (command, code) => {
@@ -144,6 +146,7 @@ export class PrinterComm {
     this.replies = new ReplyHandler(this.clock, this.transmitter, this.firmwareModel, this.sdCard, {
       state: () => this.state,
       linked: () => this.link !== undefined,
+      handshaking: () => !this.answered && (this.state === 'CONNECTING' || this.state === 'DETECT_SERIAL'),
       sayHello: () => this.handshake.hello(),
       connected: () => this.onConnected(),
       temperatures: () => this.emitTemperature(),
@@ -338,10 +341,20 @@ export class PrinterComm {
     }
   }
 
+  /** The first ok: the sync (hello, M115 probe) and an M105 follow before the printer counts as Operational. */
   private onConnected(): void {
-    // Before the state change, so that commands sent by its listeners queue behind the sync.
+    this.answered = true;
+    this.handshake.answered();
     this.startSync(true);
+    this.transmitter.pump();
+  }
+
+  /** The M105 after the sync was answered: Operational, with the temperatures of its reply known. */
+  private onOperational(): void {
+    if (this.link === undefined || this.isOperational) return;
     this.setState('OPERATIONAL');
+    this.pollers.scheduleTemperature();
+    this.pollers.scheduleSd();
     this.transmitter.pump();
     this.handshake.succeeded();
   }
@@ -362,9 +375,18 @@ export class PrinterComm {
       followUps.push('M27 S1');
       this.firmwareModel.autoreportSd = true;
     }
+    if (!this.isOperational) {
+      // Temperatures known at Operational: an M105 goes first, and its ok makes the printer Operational.
+      // Its ok is confirmed before the rest of the `ok T:...` line is read: turn Operational once the line is done.
+      const operational = (): void => queueMicrotask(() => this.onOperational());
+      const whenAnswered = { remaining: 1, resolve: operational, reject: () => undefined, settled: false };
+      this.transmitter.enqueue(['M105'], whenAnswered);
+    }
     this.transmitter.enqueue(followUps, undefined);
-    this.pollers.scheduleTemperature();
-    this.pollers.scheduleSd();
+    if (this.isOperational) {
+      this.pollers.scheduleTemperature();
+      this.pollers.scheduleSd();
+    }
     this.events.emit('firmware', this.firmware);
   }
 
@@ -502,6 +524,7 @@ export class PrinterComm {
     this.transmitter.failPending(reason);
     this.transmitter.reset();
     this.busyProtocol = false;
+    this.answered = false;
     this.firmwareModel.reset();
     this.sdCard.reset();
   }

@@ -11,6 +11,8 @@ const ERROR_CONTINUATION_MS = 1000;
 export interface ReplyHandlerHost {
   state(): PrinterStateId;
   linked(): boolean;
+  /** Waiting for the first answer to the hellos. */
+  handshaking(): boolean;
   /** `start` during the handshake: the board just booted and lost the hello. */
   sayHello(): void;
   /** The handshake's first ok. */
@@ -79,8 +81,7 @@ export class ReplyHandler {
     // The firmware left out the ok after a Resend: fake it at once.
     if (this.transmitter.awaitingResendOk && !line.startsWith('ok')) this.transmitter.handleOk();
 
-    const state = this.host.state();
-    if (state === 'CONNECTING' || state === 'DETECT_SERIAL') {
+    if (this.host.handshaking()) {
       if (line.includes('start')) this.host.sayHello();
       else if (line.startsWith('ok') || line === 'wait') this.host.connected();
       return;
