@@ -383,6 +383,25 @@ describe('flow control and resends', () => {
     expect(r.maxInFlight()).toBeGreaterThan(1);
   });
 
+  it('sends a rejected M110 again (the firmware still counts in the numbering the history no longer holds)', async () => {
+    const r = start({ resetOnOpen: false });
+    await r.connect();
+    await stream(r, moves(3));
+    const mark = r.wire.length;
+    // The M110 line itself fails its checksum: the firmware asks for its old next line, not one of the new numbering.
+    r.sim.faults.corruptNextLine(0);
+    const lines = ['M110 N0', ...moves(3, 3)];
+    await stream(r, lines, 10_000);
+    expect(r.wire.slice(mark)).toEqual([
+      'N0 M110 N0*125',
+      'N0 M110 N0*125',
+      'N1 G1 X1 F6003*3',
+      'N2 G1 X0 F6004*6',
+      'N3 G1 X1 F6005*7',
+    ]);
+    expect(r.executedCommands().slice(-4)).toEqual(lines);
+  });
+
   it('#17 ignores a resend request for a line not sent yet', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();

@@ -286,6 +286,13 @@ export class Transmitter {
     // The ok that follows belongs to this error reply.
     this.errorOks += 1;
     this.armResendOkTimer();
+    const renumbering = this.inFlight.find((item) => item.entry.code === 'M110');
+    if (renumbering !== undefined) {
+      // Nothing numbered follows an M110 before its ok, so a request now means the M110 line itself was rejected
+      // (the firmware still counts in the old numbering, which the history no longer holds): send it again.
+      this.resendRenumbering(renumbering);
+      return;
+    }
     const lastSentNumber = this.nextLineNumber - 1;
     const entry = this.history.get(requested);
     const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.nextLineNumber);
@@ -361,6 +368,16 @@ export class Transmitter {
       if (line !== undefined) this.queue.push(newEntry(line.text, undefined, undefined, line.source));
     }
     return this.queue[0];
+  }
+
+  private resendRenumbering(renumbering: InFlight): void {
+    this.host.log(
+      `Got a resend request from the printer while renumbering, sending ${renumbering.entry.command} again`,
+    );
+    this.inFlight.splice(this.inFlight.indexOf(renumbering), 1);
+    this.inFlightBytes -= renumbering.bytes;
+    this.resendQueue.length = 0;
+    this.resendQueue.push(renumbering.entry);
   }
 
   private inFlightLimit(): number {
