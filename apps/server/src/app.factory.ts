@@ -14,7 +14,7 @@ import { closeConnectionsWithUnreadBodies } from './common/http/unread-body.js';
 import { registerFileUploads } from './files/upload-parser.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { serveApiDocs } from './docs/api-docs.js';
-import { enableCors } from './http/cors.js';
+import { corsForRouterErrors, enableCors } from './http/cors.js';
 import { readLogBodiesAsText } from './log-ingest/log-ingest.body.js';
 import { HotendLogService } from './logging/log.service.js';
 import { HotendNestLogger } from './logging/nest-logger.js';
@@ -35,12 +35,15 @@ export async function createHotendApp(
   options: HotendAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const { bodyLimit } = loaded.config.server;
+  const routerErrorCors = corsForRouterErrors(loaded.config.server.cors.origins);
   const adapter = new FastifyAdapter({
     bodyLimit,
     // The router's own refusals (over-long parameter, malformed URL) and the HTTP parser's (headers too large,
     // timeouts) are answered in the family's envelope like every other error.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      sendError(request, reply, error),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      routerErrorCors(request, reply);
+      sendError(request, reply, error);
+    },
     clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();

@@ -46,6 +46,17 @@ describe('CORS with server.cors.origins', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBe(ALLOWED);
   });
 
+  it('lets an allowed origin read the router’s own refusals (a malformed URL) too', async () => {
+    const malformed = `${server.url}/api/files/local/%E0%A4%A`;
+    const allowed = await fetch(malformed, { headers: { origin: ALLOWED } });
+    expect(allowed.status).toBe(400);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('Content-Range');
+    const other = await fetch(malformed, { headers: { origin: 'http://elsewhere.test' } });
+    expect(other.status).toBe(400);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('gives another origin no CORS headers, so its browser refuses the answer', async () => {
     const response = await preflight(`${server.url}/api/printer`, 'http://elsewhere.test');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();

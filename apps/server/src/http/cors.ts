@@ -1,5 +1,5 @@
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Cross-origin access for browser frontends on other origins, as `server.cors.origins` allows (none by default:
@@ -17,4 +17,24 @@ export function corsOptions(origins: readonly string[]): FastifyCorsOptions {
 
 export async function enableCors(fastify: FastifyInstance, origins: readonly string[]): Promise<void> {
   await fastify.register(fastifyCors, corsOptions(origins));
+}
+
+/**
+ * The router's own refusals (a malformed URL, an over-long parameter) are answered before any hook runs, so the
+ * plugin never sees them: the same allow and expose headers for those, where they are answered.
+ */
+export function corsForRouterErrors(
+  origins: readonly string[],
+): (request: FastifyRequest, reply: FastifyReply) => void {
+  const { exposedHeaders } = corsOptions(origins);
+  const exposed = Array.isArray(exposedHeaders) ? exposedHeaders.join(', ') : String(exposedHeaders);
+  return (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (origins.includes('*')) void reply.header('access-control-allow-origin', '*');
+    else if (origins.includes(origin))
+      void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    else return;
+    void reply.header('access-control-expose-headers', exposed);
+  };
 }
