@@ -57,6 +57,13 @@ export class PushGateway implements OnApplicationBootstrap, OnModuleDestroy {
     return this.clients.size;
   }
 
+  /** Output written to sockets and not yet taken by their clients, in bytes: what slow clients cost in memory. */
+  get bufferedBytes(): number {
+    let total = 0;
+    for (const client of this.clients) total += client.connection.bufferedBytes();
+    return total;
+  }
+
   onApplicationBootstrap(): void {
     patchSockjsFraming();
     const sockjs = createServer({
