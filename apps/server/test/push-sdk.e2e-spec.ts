@@ -114,6 +114,49 @@ describe('SDK client.socket with the real sockjs-client in Node', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1400);
   });
 
+  it("OctoPrint's automatic throttling: a handler slower than 500 ms asks for factor 2, the server spaces current 1 s apart, fast handlers bring it back to 1", async () => {
+    const client = sdk();
+    const seen = record(client);
+    let slow = false;
+    const tooLow: number[] = [];
+    const tooHigh: number[] = [];
+    client.socket.onRateTooLow = (measured) => tooLow.push(measured);
+    client.socket.onRateTooHigh = (measured) => tooHigh.push(measured);
+    const arrivals: { at: number; factor: number }[] = [];
+    client.socket.onMessage('current', () => {
+      arrivals.push({ at: Date.now(), factor: client.socket.throttleFactor });
+      // A UI busy rendering: the handler blocks for 600 ms (more than 1 × 500 ms).
+      const until = Date.now() + 600;
+      if (slow) while (Date.now() < until);
+    });
+    // A short window, so three fast messages in a row are enough to speed up again.
+    client.socket.connect({ rateSlidingWindowSize: 3 });
+    await until(() => seen.types.includes('history'), 'history');
+    const admin = server.client();
+    let step = 0;
+    const traffic = setInterval(() => {
+      step += 1;
+      void admin.control.sendGcode([`M140 S${30 + (step % 20)}`, 'M105']).catch(() => undefined);
+    }, 100);
+    try {
+      slow = true;
+      await until(() => client.socket.throttleFactor === 2, 'the client to ask for factor 2');
+      slow = false;
+      expect(tooLow[0]).toBeGreaterThan(500);
+      const slowedAt = arrivals.length;
+      await until(() => arrivals.slice(slowedAt).filter((arrival) => arrival.factor === 2).length >= 3, '3 currents');
+      // While the factor is 2 the server sends at most one `current` per second (the first gap may still be 0.5 s:
+      // that `current` was due before the throttle message arrived).
+      const atFactor2 = arrivals.slice(slowedAt).filter((arrival) => arrival.factor === 2);
+      const gaps = atFactor2.slice(2).map((arrival, index) => arrival.at - (atFactor2[index + 1]?.at ?? 0));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+      await until(() => client.socket.throttleFactor === 1, 'the client to ask for factor 1 again');
+      expect(tooHigh.length).toBeGreaterThan(0);
+    } finally {
+      clearInterval(traffic);
+    }
+  });
+
   it('a key without STATUS gets connected and nothing more', async () => {
     const client = sdk(TEST_KEYS.CONTROL);
     const seen = record(client);
