@@ -101,6 +101,8 @@ async function bundle(entry) {
     // Smaller source to parse and keep in memory; identifiers stay readable in stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
+    // Stack traces map back to the TypeScript sources with `node --enable-source-maps`.
+    sourcemap: true,
     logLevel: 'error',
   });
   const undefinedImports = result.warnings.filter((warning) => warning.id === 'import-is-undefined');
