@@ -8,6 +8,7 @@ import type { CommClock } from './printer-comm.options.js';
 export class OkWatchdog {
   private timer: unknown;
   private deadline = 0;
+  private firesAt = 0;
 
   constructor(
     private readonly clock: CommClock,
@@ -21,8 +22,11 @@ export class OkWatchdog {
   }
 
   refresh(): void {
-    this.deadline = this.clock.now() + this.timeoutMs();
-    if (this.timer === undefined) this.schedule(this.deadline - this.clock.now());
+    const now = this.clock.now();
+    this.deadline = now + this.timeoutMs();
+    // The timeout can shorten (a resend started): a timer due later than the new deadline is moved up.
+    if (this.timer !== undefined && this.firesAt > this.deadline) this.clear();
+    if (this.timer === undefined) this.schedule(this.deadline - now);
   }
 
   /** While oks are owed the watchdog runs; once nothing is owed it stops. */
@@ -37,6 +41,7 @@ export class OkWatchdog {
   }
 
   private schedule(delayMs: number): void {
+    this.firesAt = this.clock.now() + delayMs;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       const remaining = this.deadline - this.clock.now();

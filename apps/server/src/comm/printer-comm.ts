@@ -451,7 +451,10 @@ export class PrinterComm {
   }
 
   private communicationTimeoutMs(): number {
-    const communication = this.busyProtocol ? this.timeouts.communicationBusy : this.timeouts.communication;
+    // A firmware that just asked for lines again answers them at once: silence during a resend is a broken
+    // exchange (a resent line lost in the firmware's flush of its input), recovered after `communicationBusy`.
+    const short = this.busyProtocol || this.transmitter.recovering;
+    const communication = short ? this.timeouts.communicationBusy : this.timeouts.communication;
     return Math.max(communication, this.temperatureInterval() + 1) * 1000;
   }
 

@@ -103,6 +103,10 @@ export class ReplyHandler {
       this.onError(errorMatch[2] ?? '');
       return;
     }
+    if (line === 'wait') {
+      this.transmitter.onIdleWait();
+      return;
+    }
     if (line.startsWith('ok')) {
       this.transmitter.handleOk();
       if (!/T\d*:|B:|C:/.test(line)) return;

@@ -25,6 +25,11 @@ export class ResendTracker {
 
   constructor(private readonly host: ResendTrackerHost) {}
 
+  /** Lines that were in flight after the requested one may still each draw a duplicate request. */
+  get duplicatesExpected(): boolean {
+    return this.duplicateAllowance > 0;
+  }
+
   lineSent(): void {
     this.linesSent += 1;
   }
@@ -87,6 +92,11 @@ export class ResendTracker {
       this.consecutiveResends = 0;
     }
     if (this.lastResendNumber !== undefined && isConfirmed(this.lastResendNumber)) this.duplicateAllowance = 0;
+  }
+
+  /** The host forgot the lines in flight (a lost ok): no duplicate requests are expected from them any more. */
+  inFlightForgotten(): void {
+    this.duplicateAllowance = 0;
   }
 
   reset(): void {

@@ -44,6 +44,7 @@ interface InFlight {
 const HELLO = 'M110 N0';
 const HISTORY_SIZE = 50;
 const RESEND_OK_TIMEOUT_MS = 500;
+const RESEND_SETTLE_MS = 30;
 const MAX_CONSECUTIVE_TIMEOUTS = 5;
 const LONG_RUNNING = new Set(['G4', 'G28', 'G29', 'G30', 'G32', 'M400', 'M226', 'M600']);
 const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
@@ -100,6 +101,9 @@ export class Transmitter {
   /** After an error, one line in flight until every resent line is confirmed. */
   private recoverUntilSeq = 0;
   private resendOkTimer: unknown;
+  /** The resend waits for the duplicate requests of the lines that were in flight (see `holdResend`). */
+  private resendHeld = false;
+  private resendHoldTimer: unknown;
   private consecutiveTimeouts = 0;
   /**
    * After the first handshake ok (or an external reset): one more hello and an M115 probe go out, stray oks of
@@ -123,6 +127,15 @@ export class Transmitter {
   /** An ok is pending after a `Resend:` (see `armResendOkTimer`). */
   get awaitingResendOk(): boolean {
     return this.resendOkTimer !== undefined;
+  }
+
+  /**
+   * Lines went again after a resend request or a lost ok and are not all confirmed, and no timeout passed since:
+   * the firmware that asked for them answers at once, so silence means the exchange broke down (the ok-watchdog
+   * runs short once; a printer that stays silent then gets the usual timeouts).
+   */
+  get recovering(): boolean {
+    return this.confirmedSeq < this.recoverUntilSeq && this.consecutiveTimeouts === 0;
   }
 
   /** A heat-up command (M109, M190, ...) waits for its ok. */
@@ -208,6 +221,7 @@ export class Transmitter {
     while (this.host.ready()) {
       if (this.errorOks > 0) return;
       const resending = this.resendQueue.length > 0;
+      if (resending && this.resendHeld) return;
       const entry = resending ? this.resendQueue[0] : this.nextQueued();
       if (entry === undefined) return;
       if (entry.code === undefined && !resending) {
@@ -296,7 +310,10 @@ export class Transmitter {
     const lastSentNumber = this.nextLineNumber - 1;
     const entry = this.history.get(requested);
     const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.nextLineNumber);
-    if (decision !== 'resend' || entry === undefined) return;
+    if (decision !== 'resend' || entry === undefined) {
+      if (this.resendHeld) this.holdResend();
+      return;
+    }
     // Everything before the requested line was accepted; the rest goes again, in order.
     this.confirmThrough(entry.seq - 1);
     const dropped = this.inFlight.filter((item) => item.entry.seq >= entry.seq);
@@ -313,9 +330,17 @@ export class Transmitter {
     this.resendQueue.length = 0;
     this.resendQueue.push(...again);
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, again[again.length - 1]?.seq ?? 0);
+    if (this.resends.duplicatesExpected) this.holdResend();
     this.host.log(
       `Got a resend request from the printer: requested line = ${requested}, current line = ${lastSentNumber + 1}`,
     );
+  }
+
+  /** `wait`: the firmware is idle with nothing to do. A line still owed an ok means the ok was lost: recover now. */
+  onIdleWait(): void {
+    if (!this.host.linked() || !this.owesOks() || this.syncing) return;
+    this.host.warn('Received a wait while a line was unacknowledged: its ok was lost, carrying on');
+    this.recoverLostOk();
   }
 
   /** Moves the ok-watchdog's deadline (a busy line, a heat-up report). */
@@ -350,6 +375,7 @@ export class Transmitter {
     this.nextLineNumber = 1;
     this.confirmedSeq = this.seq;
     this.recoverUntilSeq = 0;
+    this.releaseResend();
     this.resends.reset();
     this.consecutiveTimeouts = 0;
     this.syncProbe = undefined;
@@ -359,6 +385,7 @@ export class Transmitter {
   /** The link is gone: timers stop. */
   stop(): void {
     this.clearResendOkTimer();
+    this.releaseResend();
     this.watchdog.clear();
   }
 
@@ -368,6 +395,32 @@ export class Transmitter {
       if (line !== undefined) this.queue.push(newEntry(line.text, undefined, undefined, line.source));
     }
     return this.queue[0];
+  }
+
+  /**
+   * The firmware flushes its input on every line error, so a resent line that reaches it while the lines in flight
+   * behind the bad one still draw their duplicate errors is lost with them. It waits until every duplicate came or
+   * none came for RESEND_SETTLE_MS (lines flushed with the first error never answer).
+   */
+  private holdResend(): void {
+    this.clock.clearTimeout(this.resendHoldTimer);
+    this.resendHoldTimer = undefined;
+    this.resendHeld = this.resends.duplicatesExpected;
+    if (!this.resendHeld) {
+      this.pump();
+      return;
+    }
+    this.resendHoldTimer = this.clock.setTimeout(() => {
+      this.resendHoldTimer = undefined;
+      this.resendHeld = false;
+      this.pump();
+    }, RESEND_SETTLE_MS);
+  }
+
+  private releaseResend(): void {
+    this.clock.clearTimeout(this.resendHoldTimer);
+    this.resendHoldTimer = undefined;
+    this.resendHeld = false;
   }
 
   private resendRenumbering(renumbering: InFlight): void {
@@ -482,12 +535,22 @@ export class Transmitter {
       this.refreshWatchdog();
       return;
     }
-    // The ok was lost (or the line never arrived). Forget what is in flight and send the next line: the
-    // firmware either accepts it (everything before it arrived) or asks for the first missing line.
     this.host.warn('Communication timeout, trying to trigger a response from the printer');
+    this.recoverLostOk();
+  }
+
+  /**
+   * The ok was lost (or the line never arrived). Forget what is in flight and send the next line: the firmware
+   * either accepts it (everything before it arrived) or asks for the first missing line. Requests caused by the
+   * forgotten lines are not expected any more, so the duplicate filter lets the next one through.
+   */
+  private recoverLostOk(): void {
+    this.clearResendOkTimer();
     this.inFlight.length = 0;
     this.inFlightBytes = 0;
     this.errorOks = 0;
+    this.resends.inFlightForgotten();
+    this.releaseResend();
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, this.seq);
     if (this.resendQueue.length === 0 && this.queue.length === 0) {
       this.queue.push(newEntry('M105', undefined, 'temperature-poll'));
