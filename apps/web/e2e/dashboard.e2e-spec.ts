@@ -263,6 +263,41 @@ describe('the dashboard in Chromium against the simulator', () => {
     await context.close();
   });
 
+  it('follows the printer over the push socket without polling /api/printer', async () => {
+    const { context, page } = await openPage();
+    const printerReads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/printer') printerReads.push(request.url());
+    });
+    await signIn(page, KEYS.admin);
+    await expect.poll(() => actualOf(page, 'tool0')).toBeGreaterThan(0);
+    // Once the socket's history has arrived, the page stops reading the printer over REST.
+    await page.waitForTimeout(1500);
+    const readsBefore = printerReads.length;
+    const sdk = new HotendClient({ baseUrl: server.url, apiKey: KEYS.admin });
+    const start = await actualOf(page, 'tool0');
+    await sdk.printer.setToolTargetTemperatures({ tool0: 100 });
+    await expect.poll(() => page.locator('[data-heater="tool0"] .target').textContent()).toContain('100.0°C');
+    await expect.poll(() => actualOf(page, 'tool0')).toBeGreaterThan(start + 5);
+    expect(printerReads.length).toBe(readsBefore);
+    await sdk.printer.setToolTargetTemperatures({ tool0: 0 });
+    await context.close();
+  });
+
+  it('falls back to polling when the push socket cannot connect', async () => {
+    // Its own console: the refused socket requests are logged by the browser, as they should be.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.route('**/sockjs/**', (route) => route.abort());
+    await signIn(page, KEYS.admin);
+    await page.getByTestId('printer-state').filter({ hasText: 'Operational' }).waitFor();
+    const sdk = new HotendClient({ baseUrl: server.url, apiKey: KEYS.admin });
+    await sdk.printer.setBedTargetTemperature(40);
+    await expect.poll(() => page.locator('[data-heater="bed"] .target').textContent()).toContain('40.0°C');
+    await sdk.printer.setBedTargetTemperature(0);
+    await context.close();
+  });
+
   it('works at phone size and in dark mode', async () => {
     for (const dark of [false, true]) {
       const { context, page } = await openPage({ phone: true, dark });

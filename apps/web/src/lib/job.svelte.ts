@@ -1,12 +1,17 @@
-import type { HotendClient, JobState } from '@hotend/sdk';
+import type { HotendClient, JobState, PushCurrent, PushHistory } from '@hotend/sdk';
 import { messageOf } from './errors';
 
 const POLL_INTERVAL_MS = 1000;
 
-/** The print job (file, progress, times) read from `/api/job` once a second. */
+/**
+ * The print job (file, progress, times): from the push socket's `history`/`current` while it is live (they carry
+ * what `/api/job` answers), else read from `/api/job` once a second.
+ */
 export class JobStore {
   current = $state<JobState | null>(null);
   readError = $state<string | null>(null);
+  /** True while the push socket delivers the job (`applyPush`), so polling steps back. */
+  live = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
 
@@ -37,8 +42,20 @@ export class JobStore {
     }
   }
 
+  /** A `history` or `current` from the push socket: the job and its progress without a request. */
+  applyPush(message: PushHistory | PushCurrent): void {
+    const error = message.state.error;
+    this.current = {
+      job: message.job,
+      progress: message.progress,
+      state: message.state.text,
+      ...(error === '' ? {} : { error }),
+    };
+    this.readError = null;
+  }
+
   private async tick(): Promise<void> {
-    await this.refresh();
+    if (!this.live) await this.refresh();
     if (this.running) this.timer = setTimeout(() => void this.tick(), POLL_INTERVAL_MS);
   }
 }

@@ -1,4 +1,12 @@
-import type { ConnectionSettings, HotendClient, PrinterErrorInfo, PrinterState, TemperatureData } from '@hotend/sdk';
+import type {
+  ConnectionSettings,
+  HotendClient,
+  PrinterErrorInfo,
+  PrinterState,
+  PushCurrent,
+  PushHistory,
+  TemperatureData,
+} from '@hotend/sdk';
 import { messageOf, statusOf } from './errors';
 import { sampleFromHistory, sortHeaters, TemperatureHistory } from './temperature-history';
 
@@ -9,6 +17,8 @@ export function isConnected(connectionState: string): boolean {
 
 /** How often the printer is read while no push socket delivers updates. */
 export const POLL_INTERVAL_MS = 1000;
+/** While the socket delivers state and temperatures, only the connection options are read, this often. */
+const LIVE_CONNECTION_INTERVAL_MS = 5000;
 
 /**
  * The printer as the page sees it: connection, state, live temperatures and their history. It reads
@@ -27,9 +37,12 @@ export class PrinterStore {
   loaded = $state(false);
 
   readonly history = new TemperatureHistory();
+  /** True while the push socket delivers state and temperatures (`applyPush`), so polling steps back. */
+  live = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private historyLoaded = false;
+  private lastConnectionRead = 0;
 
   constructor(private readonly client: HotendClient) {}
 
@@ -71,9 +84,41 @@ export class PrinterStore {
     await this.read();
   }
 
+  /** A `history` or `current` from the push socket: state and temperatures without a request. */
+  applyPush(message: PushHistory | PushCurrent, isHistory: boolean): void {
+    this.state = message.state;
+    if (isHistory) this.history.clear();
+    const samples = message.temps.map(sampleFromHistory);
+    this.history.addAll(samples);
+    const latest = samples.at(-1);
+    if (latest !== undefined) {
+      const readings: Record<string, TemperatureData> = {};
+      for (const [name, reading] of Object.entries(latest.heaters))
+        readings[name] = { ...reading, offset: message.offsets[name] ?? 0 };
+      this.temperatures = readings;
+    } else if (!message.state.flags.operational) {
+      this.temperatures = {};
+    }
+    this.historyVersion += 1;
+    this.historyLoaded = true;
+    this.loaded = true;
+  }
+
   private async tick(): Promise<void> {
-    await this.read();
+    if (!this.live) await this.read();
+    else if (Date.now() - this.lastConnectionRead >= LIVE_CONNECTION_INTERVAL_MS) await this.readConnection();
     if (this.running) this.timer = setTimeout(() => void this.tick(), POLL_INTERVAL_MS);
+  }
+
+  private async readConnection(): Promise<void> {
+    try {
+      this.connection = await this.client.connection.getSettings();
+      this.lastConnectionRead = Date.now();
+      await this.readErrorInfo(this.connection.current.state);
+      this.readError = null;
+    } catch (error) {
+      this.readError = messageOf(error);
+    }
   }
 
   private async read(): Promise<void> {

@@ -1,6 +1,6 @@
 import { messageOf } from './errors';
 
-/** Where terminal lines come from: the push socket when the server has one, the serial log otherwise. */
+/** A source of terminal lines that is read on a timer (the serial log); the push socket appends instead. */
 export interface LineFeed {
   read(): Promise<string[]>;
 }
@@ -8,25 +8,12 @@ export interface LineFeed {
 const MAX_LINES = 2000;
 const READ_INTERVAL_MS = 700;
 
-/** The terminal's scrollback, filled from a feed while the terminal is open. */
+/** The terminal's scrollback: lines pushed by the socket, or read from a feed while no socket delivers them. */
 export class TerminalStore {
   lines = $state<string[]>([]);
   error = $state<string | null>(null);
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
-
-  constructor(private readonly feed: LineFeed) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.tick();
-  }
-
-  stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
-  }
+  private feed: LineFeed | undefined;
 
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
@@ -34,17 +21,36 @@ export class TerminalStore {
     this.lines = next.length > MAX_LINES ? next.slice(next.length - MAX_LINES) : next;
   }
 
+  /** Replaces the scrollback, e.g. with the socket's `history` after a reconnect. */
+  reset(lines: readonly string[]): void {
+    this.lines = lines.slice(-MAX_LINES);
+  }
+
   clear(): void {
     this.lines = [];
   }
 
-  private async tick(): Promise<void> {
+  /** Reads `feed` on a timer until `stopPolling`. */
+  poll(feed: LineFeed): void {
+    this.stopPolling();
+    this.feed = feed;
+    void this.tick(feed);
+  }
+
+  stopPolling(): void {
+    this.feed = undefined;
+    clearTimeout(this.timer);
+  }
+
+  private async tick(feed: LineFeed): Promise<void> {
     try {
-      this.append(await this.feed.read());
+      const lines = await feed.read();
+      if (this.feed !== feed) return;
+      this.append(lines);
       this.error = null;
     } catch (error) {
       this.error = messageOf(error);
     }
-    if (this.running) this.timer = setTimeout(() => void this.tick(), READ_INTERVAL_MS);
+    if (this.feed === feed) this.timer = setTimeout(() => void this.tick(feed), READ_INTERVAL_MS);
   }
 }
