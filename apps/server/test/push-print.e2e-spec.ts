@@ -155,6 +155,24 @@ describe('print and file events on the push socket (sockjs-client, firmware-sim 
     expect(after?.progress).toEqual(rest.progress);
   }, 90_000);
 
+  it('an upload to the SD card: Upload (target sdcard), TransferStarted, TransferDone; no print events', async () => {
+    const admin = server.client();
+    await until(() => seen.currents.at(-1)?.state.text === 'Operational', 'Operational');
+    const mark = seen.events.length;
+    const lines = Array.from({ length: 100 }, (_, index) => `M117 T${index}`);
+    await admin.files.upload('sdcard', new Blob([lines.join('\n')]), { filename: 'Card Part.gcode' });
+    await until(() => names().slice(mark).includes('TransferDone'), 'TransferDone', 30_000);
+    expect(
+      eventsAfter(mark, ['TransferStarted', 'TransferDone', 'TransferFailed', 'PrintStarted', 'PrintDone']),
+    ).toEqual(['TransferStarted', 'TransferDone']);
+    // The card's 8.3 name, as the upload answered it.
+    const remote = (payloadOf('Upload', mark) as { path: string }).path;
+    expect(remote).toMatch(/^card.*~1\.gco$/);
+    expect(payloadOf('Upload', mark)).toMatchObject({ name: 'Card Part.gcode', target: 'sdcard' });
+    expect(payloadOf('TransferStarted', mark)).toEqual({ local: 'Card Part.gcode', remote });
+    expect(payloadOf('TransferDone', mark)).toMatchObject({ local: 'Card Part.gcode', remote });
+  }, 60_000);
+
   it('pause, resume and cancel: PrintPaused, PrintResumed, PrintCancelling, PrintCancelled, then PrintFailed', async () => {
     const admin = server.client();
     const mark = seen.events.length;
