@@ -49,9 +49,9 @@ describe('hotend-firmware-sim CLI', () => {
       'echo:Active Extruder: 1',
       'ok',
     ]);
-    // Faults typed on the CLI's stdin.
-    child.stdin.write('duplicate_ok\n');
-    await new Promise((r) => setTimeout(r, 200));
+    // Faults typed on the CLI's stdin, in order: the marker line on the port says the fault before it is armed.
+    child.stdin.write('duplicate_ok\nsend armed\n');
+    expect(await readLines(1)).toEqual(['armed']);
     await port.write(Buffer.from('G90\n'));
     expect(await readLines(2)).toEqual(['ok', 'ok']);
     await port.close();

@@ -32,6 +32,16 @@ import { type CommRig, commRig, settle, stream } from '../../test/comm-helpers.j
 const moves = (count: number, from = 0): string[] =>
   Array.from({ length: count }, (_, index) => `G1 X${(from + index) % 2} F${6000 + from + index}`);
 
+/** Line numbers written more than once since wire entry `from` (the resends). */
+const resentNumbers = (r: CommRig, from: number): number[] => {
+  const seen = new Map<number, number>();
+  for (const line of r.wire.slice(from)) {
+    const number = /^N(\d+) /.exec(line)?.[1];
+    if (number !== undefined) seen.set(Number(number), (seen.get(Number(number)) ?? 0) + 1);
+  }
+  return [...seen].filter(([, count]) => count > 1).map(([number]) => number);
+};
+
 let rig: CommRig | undefined;
 afterEach(async () => {
   await rig?.close();
@@ -346,16 +356,27 @@ describe('flow control and resends', () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
     r.sim.faults.lineNumberError();
+    const mark = r.wire.length;
     await stream(r, moves(20));
     expect(r.executedCommands().slice(-20)).toEqual(moves(20));
+    // The fault fired: the first line went twice.
+    expect(resentNumbers(r, mark)).toHaveLength(1);
   });
 
   it('#15 fakes the ok a firmware left out after Resend', async () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
     r.sim.faults.resendWithoutOk();
-    await stream(r, moves(10));
+    const mark = r.wire.length;
+    const elapsed = await (async () => {
+      let done = false;
+      r.comm.send(moves(10)).then(() => (done = true));
+      return r.until(() => done, 10_000, 10);
+    })();
     expect(r.executedCommands().slice(-10)).toEqual(moves(10));
+    // The fault fired: a line went twice, after the 0.5 s the host waits for the missing ok.
+    expect(resentNumbers(r, mark)).toHaveLength(1);
+    expect(elapsed).toBeGreaterThanOrEqual(500);
   });
 
   it('#16 ignores duplicate resend requests caused by lines in flight (send-ahead)', async () => {
@@ -485,8 +506,13 @@ describe('flow control and resends', () => {
     const r = start({ resetOnOpen: false });
     await r.connect();
     r.sim.faults.dropNextLine();
+    const mark = r.wire.length;
     await stream(r, moves(5), 120_000, 100);
     expect(r.executedCommands().slice(-5)).toEqual(moves(5));
+    // The fault fired: the watchdog probed with the next line, which drew a resend of the lost one (and itself).
+    expect(r.warnings).toContain('Communication timeout, trying to trigger a response from the printer');
+    const [lost, probe] = resentNumbers(r, mark);
+    expect(probe).toBe((lost ?? 0) + 1);
   });
 
   it('#24 caps credit at one despite a duplicated ok', async () => {
