@@ -1,50 +1,18 @@
-import { commandCode, commandParameter, numberedLine } from './gcode-line.js';
+import { commandParameter, numberedLine } from './gcode-line.js';
+import { InFlightWindow } from './in-flight-window.js';
 import { type LineSource, LineSources } from './line-source.js';
 import { OkWatchdog } from './ok-watchdog.js';
 import type { CommClock } from './printer-comm.options.js';
 import { parseResendRequest } from './reply-parsers.js';
+import { ResendHold } from './resend-hold.js';
 import { ResendTracker } from './resend-tracker.js';
+import { type Batch, type Entry, newEntry, type PollKind } from './transmit-entry.js';
 
-/** A `send()` call: resolves once every one of its lines was accepted. */
-export interface Batch {
-  remaining: number;
-  resolve(): void;
-  reject(error: Error): void;
-  settled: boolean;
-}
-
-type PollKind = 'temperature-poll' | 'sd-status-poll';
-
-/** One command on its way to the firmware. `seq` orders confirmations across line-number resets. */
-export interface Entry {
-  command: string;
-  code: string | undefined;
-  batch: Batch | undefined;
-  /** The line source it came from, told when the firmware accepted it. */
-  source: LineSource | undefined;
-  seq: number;
-  lineNumber: number | undefined;
-  wire: string | undefined;
-  /** Poll commands are de-duplicated: at most one of each kind waits in the queue. */
-  kind: PollKind | undefined;
-  confirmed: boolean;
-}
-
-function newEntry(command: string, batch?: Batch, kind?: PollKind, source?: LineSource): Entry {
-  const code = commandCode(command);
-  return { command, code, batch, source, seq: 0, lineNumber: undefined, wire: undefined, kind, confirmed: false };
-}
-
-/** Sent and awaiting an ok. */
-interface InFlight {
-  entry: Entry;
-  bytes: number;
-}
+export type { Batch } from './transmit-entry.js';
 
 const HELLO = 'M110 N0';
 const HISTORY_SIZE = 50;
 const RESEND_OK_TIMEOUT_MS = 500;
-const RESEND_SETTLE_MS = 30;
 const MAX_CONSECUTIVE_TIMEOUTS = 5;
 const LONG_RUNNING = new Set(['G4', 'G28', 'G29', 'G30', 'G32', 'M400', 'M226', 'M600']);
 const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
@@ -91,8 +59,7 @@ export class Transmitter {
   private readonly queue: Entry[] = [];
   private readonly resendQueue: Entry[] = [];
   private readonly history = new Map<number, Entry>();
-  private readonly inFlight: InFlight[] = [];
-  private inFlightBytes = 0;
+  private readonly inFlight = new InFlightWindow();
   /** Oks that belong to error replies (`Error`/`Resend`/`ok`) rather than to a line in flight. */
   private errorOks = 0;
   private confirmedSeq = 0;
@@ -101,9 +68,8 @@ export class Transmitter {
   /** After an error, one line in flight until every resent line is confirmed. */
   private recoverUntilSeq = 0;
   private resendOkTimer: unknown;
-  /** The resend waits for the duplicate requests of the lines that were in flight (see `holdResend`). */
-  private resendHeld = false;
-  private resendHoldTimer: unknown;
+  /** The resend waits for the duplicate requests of the lines that were in flight. */
+  private readonly resendHold: ResendHold;
   private consecutiveTimeouts = 0;
   /**
    * After the first handshake ok (or an external reset): one more hello and an M115 probe go out, stray oks of
@@ -118,6 +84,7 @@ export class Transmitter {
   ) {
     this.watchdog = new OkWatchdog(clock, host.communicationTimeoutMs, () => this.onCommunicationTimeout());
     this.resends = new ResendTracker(host);
+    this.resendHold = new ResendHold(clock, () => this.pump());
   }
 
   get syncing(): boolean {
@@ -140,13 +107,13 @@ export class Transmitter {
 
   /** A heat-up command (M109, M190, ...) waits for its ok. */
   get heating(): boolean {
-    return this.inFlight.some((item) => item.entry.code !== undefined && HEATING.has(item.entry.code));
+    return this.inFlight.some((entry) => entry.code !== undefined && HEATING.has(entry.code));
   }
 
   /** A command that may take long without an ok (a heat-up, homing, a dwell) waits for its ok. */
   get longRunning(): boolean {
     return this.inFlight.some(
-      (item) => item.entry.code !== undefined && (LONG_RUNNING.has(item.entry.code) || HEATING.has(item.entry.code)),
+      (entry) => entry.code !== undefined && (LONG_RUNNING.has(entry.code) || HEATING.has(entry.code)),
     );
   }
 
@@ -190,9 +157,7 @@ export class Transmitter {
   forceSend(command: string, batch: Batch): void {
     const entry = newEntry(command, batch);
     const wire = this.numberEntry(entry);
-    const bytes = wire.length + 1;
-    this.inFlight.push({ entry, bytes });
-    this.inFlightBytes += bytes;
+    this.inFlight.push(entry, wire);
     this.host.writeLine(wire);
     this.resends.lineSent();
     this.watchdog.arm();
@@ -221,7 +186,7 @@ export class Transmitter {
     while (this.host.ready()) {
       if (this.errorOks > 0) return;
       const resending = this.resendQueue.length > 0;
-      if (resending && this.resendHeld) return;
+      if (resending && this.resendHold.held) return;
       const entry = resending ? this.resendQueue[0] : this.nextQueued();
       if (entry === undefined) return;
       if (entry.code === undefined && !resending) {
@@ -235,20 +200,18 @@ export class Transmitter {
       // numbered line follows it before its ok (Marlin renumbers again when it executes it).
       if (entry.code === 'M110' && !resending && this.inFlight.length > 0) return;
       const numbered = entry !== this.syncProbe;
-      if (numbered && this.inFlight.some((flight) => flight.entry.code === 'M110')) return;
+      if (numbered && this.inFlight.some((flight) => flight.code === 'M110')) return;
       // While syncing, nothing follows the probe until its ok.
-      if (this.syncing && this.inFlight.some((flight) => flight.entry === this.syncProbe)) return;
+      if (this.syncing && this.inFlight.some((flight) => flight === this.syncProbe)) return;
       if (this.inFlight.length >= this.inFlightLimit()) return;
       if (this.inFlight.length > 0) {
         const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
-        if (this.inFlightBytes + bytes > this.options.rxBufferSize) return;
+        if (this.inFlight.bytes + bytes > this.options.rxBufferSize) return;
       }
       if (resending) this.resendQueue.shift();
       else this.queue.shift();
       const wire = resending ? (entry.wire ?? '') : this.numberEntry(entry);
-      const bytes = wire.length + 1;
-      this.inFlight.push({ entry, bytes });
-      this.inFlightBytes += bytes;
+      this.inFlight.push(entry, wire);
       if (entry.code !== undefined) this.host.commandSent(entry.command, entry.code);
       this.host.writeLine(wire);
       this.resends.lineSent();
@@ -265,12 +228,10 @@ export class Transmitter {
     } else {
       const head = this.inFlight.shift();
       if (head !== undefined) {
-        this.inFlightBytes -= head.bytes;
-        if (head.entry === this.syncProbe) {
+        if (head === this.syncProbe) {
           if (!this.host.firmwareInfoSeen()) {
             // A stray hello ok ran ahead of M115's reply; M115's own ok is still to come.
             this.inFlight.unshift(head);
-            this.inFlightBytes += head.bytes;
             this.refreshWatchdog();
             return;
           }
@@ -279,9 +240,9 @@ export class Transmitter {
           this.pump();
           return;
         }
-        if (head.entry.code === 'M110' && this.syncing) {
+        if (head.code === 'M110' && this.syncing) {
           // M110's confirmation is implied by M115's; nothing to do.
-        } else if (head.entry.lineNumber !== undefined) this.confirmThrough(head.entry.seq);
+        } else if (head.lineNumber !== undefined) this.confirmThrough(head.seq);
       }
     }
     this.pump();
@@ -300,7 +261,7 @@ export class Transmitter {
     // The ok that follows belongs to this error reply.
     this.errorOks += 1;
     this.armResendOkTimer();
-    const renumbering = this.inFlight.find((item) => item.entry.code === 'M110');
+    const renumbering = this.inFlight.find((flight) => flight.code === 'M110');
     if (renumbering !== undefined) {
       // Nothing numbered follows an M110 before its ok, so a request now means the M110 line itself was rejected
       // (the firmware still counts in the old numbering, which the history no longer holds): send it again.
@@ -311,17 +272,13 @@ export class Transmitter {
     const entry = this.history.get(requested);
     const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.nextLineNumber);
     if (decision !== 'resend' || entry === undefined) {
-      if (this.resendHeld) this.holdResend();
+      if (this.resendHold.held) this.resendHold.update(this.resends.duplicatesExpected);
       return;
     }
     // Everything before the requested line was accepted; the rest goes again, in order.
     this.confirmThrough(entry.seq - 1);
-    const dropped = this.inFlight.filter((item) => item.entry.seq >= entry.seq);
-    this.resends.expectDuplicates(requested, dropped.length - 1);
-    for (const item of dropped) {
-      this.inFlight.splice(this.inFlight.indexOf(item), 1);
-      this.inFlightBytes -= item.bytes;
-    }
+    const dropped = this.inFlight.remove((flight) => flight.seq >= entry.seq);
+    this.resends.expectDuplicates(requested, dropped - 1);
     const again: Entry[] = [];
     for (let number = requested; number <= lastSentNumber; number += 1) {
       const resent = this.history.get(number);
@@ -330,7 +287,7 @@ export class Transmitter {
     this.resendQueue.length = 0;
     this.resendQueue.push(...again);
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, again[again.length - 1]?.seq ?? 0);
-    if (this.resends.duplicatesExpected) this.holdResend();
+    if (this.resends.duplicatesExpected) this.resendHold.update(true);
     this.host.log(
       `Got a resend request from the printer: requested line = ${requested}, current line = ${lastSentNumber + 1}`,
     );
@@ -355,7 +312,7 @@ export class Transmitter {
     for (const entry of [...this.queue, ...this.resendQueue, ...this.history.values()]) {
       if (entry.batch !== undefined && !entry.batch.settled) batches.add(entry.batch);
     }
-    for (const item of this.inFlight) if (item.entry.batch !== undefined) batches.add(item.entry.batch);
+    for (const entry of this.inFlight.entries) if (entry.batch !== undefined) batches.add(entry.batch);
     for (const batch of batches) {
       if (batch.settled) continue;
       batch.settled = true;
@@ -368,14 +325,13 @@ export class Transmitter {
     this.queue.length = 0;
     this.resendQueue.length = 0;
     this.history.clear();
-    this.inFlight.length = 0;
-    this.inFlightBytes = 0;
+    this.inFlight.clear();
     this.unconfirmed.length = 0;
     this.errorOks = 0;
     this.nextLineNumber = 1;
     this.confirmedSeq = this.seq;
     this.recoverUntilSeq = 0;
-    this.releaseResend();
+    this.resendHold.clear();
     this.resends.reset();
     this.consecutiveTimeouts = 0;
     this.syncProbe = undefined;
@@ -385,7 +341,7 @@ export class Transmitter {
   /** The link is gone: timers stop. */
   stop(): void {
     this.clearResendOkTimer();
-    this.releaseResend();
+    this.resendHold.clear();
     this.watchdog.clear();
   }
 
@@ -397,40 +353,11 @@ export class Transmitter {
     return this.queue[0];
   }
 
-  /**
-   * The firmware flushes its input on every line error, so a resent line that reaches it while the lines in flight
-   * behind the bad one still draw their duplicate errors is lost with them. It waits until every duplicate came or
-   * none came for RESEND_SETTLE_MS (lines flushed with the first error never answer).
-   */
-  private holdResend(): void {
-    this.clock.clearTimeout(this.resendHoldTimer);
-    this.resendHoldTimer = undefined;
-    this.resendHeld = this.resends.duplicatesExpected;
-    if (!this.resendHeld) {
-      this.pump();
-      return;
-    }
-    this.resendHoldTimer = this.clock.setTimeout(() => {
-      this.resendHoldTimer = undefined;
-      this.resendHeld = false;
-      this.pump();
-    }, RESEND_SETTLE_MS);
-  }
-
-  private releaseResend(): void {
-    this.clock.clearTimeout(this.resendHoldTimer);
-    this.resendHoldTimer = undefined;
-    this.resendHeld = false;
-  }
-
-  private resendRenumbering(renumbering: InFlight): void {
-    this.host.log(
-      `Got a resend request from the printer while renumbering, sending ${renumbering.entry.command} again`,
-    );
-    this.inFlight.splice(this.inFlight.indexOf(renumbering), 1);
-    this.inFlightBytes -= renumbering.bytes;
+  private resendRenumbering(renumbering: Entry): void {
+    this.host.log(`Got a resend request from the printer while renumbering, sending ${renumbering.command} again`);
+    this.inFlight.remove((flight) => flight === renumbering);
     this.resendQueue.length = 0;
-    this.resendQueue.push(renumbering.entry);
+    this.resendQueue.push(renumbering);
   }
 
   private inFlightLimit(): number {
@@ -448,8 +375,7 @@ export class Transmitter {
     this.syncProbe = undefined;
     this.errorOks = 0;
     this.confirmThrough(this.seq);
-    this.inFlight.length = 0;
-    this.inFlightBytes = 0;
+    this.inFlight.clear();
     this.watchdog.clear();
   }
 
@@ -546,11 +472,10 @@ export class Transmitter {
    */
   private recoverLostOk(): void {
     this.clearResendOkTimer();
-    this.inFlight.length = 0;
-    this.inFlightBytes = 0;
+    this.inFlight.clear();
     this.errorOks = 0;
     this.resends.inFlightForgotten();
-    this.releaseResend();
+    this.resendHold.clear();
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, this.seq);
     if (this.resendQueue.length === 0 && this.queue.length === 0) {
       this.queue.push(newEntry('M105', undefined, 'temperature-poll'));
