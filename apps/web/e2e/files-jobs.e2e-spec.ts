@@ -87,6 +87,66 @@ describe('files and jobs in Chromium against the simulator', () => {
     await page.getByRole('button', { name: 'parts', exact: true }).waitFor();
   });
 
+  it('shows the Files view on a phone and in the dark theme, accessible', async () => {
+    const looks = [
+      { name: 'files-phone', phone: true, dark: false },
+      { name: 'files-phone-dark', phone: true, dark: true },
+      { name: 'files-dark', phone: false, dark: true },
+    ];
+    for (const look of looks) {
+      const other = await browser.newContext({
+        viewport: look.phone ? { width: 390, height: 844 } : { width: 1400, height: 900 },
+        colorScheme: look.dark ? 'dark' : 'light',
+        bypassCSP: true,
+        reducedMotion: 'reduce',
+      });
+      const view = await other.newPage();
+      collectConsoleProblems(view, consoleProblems);
+      await view.goto(`${server.url}/`);
+      await view.getByLabel('API key').fill(KEYS.admin);
+      await view.getByRole('button', { name: 'Sign in' }).click();
+      await view.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Files', exact: true }).click();
+      await view.getByRole('button', { name: 'parts', exact: true }).click();
+      await view.locator('.entry', { hasText: 'cube.gcode' }).waitFor();
+      await screenshot(view, look.name);
+      expect(await seriousAxeViolations(view)).toEqual([]);
+      await other.close();
+    }
+  });
+
+  it('cancels an upload in flight; nothing of it is listed', async () => {
+    // Slow the upload down to about 256 KB/s so that there is time to cancel it.
+    const network = await context.newCDPSession(page);
+    await network.send('Network.enable');
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    try {
+      await page.locator('input[type="file"]').setInputFiles({
+        name: 'huge.gcode',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(gcode(2000)),
+      });
+      await page.getByRole('button', { name: 'Cancel the upload of huge.gcode' }).click();
+      await expect.poll(() => page.getByRole('list', { name: 'Uploads' }).textContent()).toContain('Cancelled');
+    } finally {
+      await network.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      await network.detach();
+    }
+    // The list as the server has it now (the page is at the top folder, where the upload was going).
+    await page.getByRole('button', { name: 'Reload the file list' }).click();
+    await page.getByRole('button', { name: 'parts', exact: true }).waitFor();
+    expect(await page.locator('.entry', { hasText: 'huge.gcode' }).count()).toBe(0);
+  });
+
   it('prints a file to the end with the progress bar moving', async () => {
     await page.getByRole('button', { name: 'parts', exact: true }).click();
     await page.getByRole('button', { name: 'Print cube.gcode' }).click();
@@ -125,12 +185,44 @@ describe('files and jobs in Chromium against the simulator', () => {
     await expect.poll(stateText).toBe('Printing');
     await expect.poll(completion).toBeGreaterThan(paused);
 
+    // Restart from a pause: back to the first line.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(stateText).toBe('Paused');
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(stateText).toBe('Printing');
+    await expect.poll(completion).toBeLessThan(paused);
+
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
     expect(await stateText()).toBe('Printing');
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel print' }).click();
     await expect.poll(stateText, { timeout: 30_000 }).toBe('Operational');
+  });
+
+  it('copies and moves a file, and sends one to the SD card', async () => {
+    await go('Files');
+    const dialog = page.getByRole('dialog');
+    await page.getByRole('button', { name: 'Copy cube.gcode' }).click();
+    await dialog.getByLabel('Destination').fill('parts/copy.gcode');
+    await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('.entry', { hasText: 'copy.gcode' }).waitFor();
+    await page.getByRole('button', { name: 'Move copy.gcode' }).click();
+    await dialog.getByLabel('Destination').fill('moved.gcode');
+    await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+    await expect.poll(() => page.locator('.entry', { hasText: 'copy.gcode' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'All files' }).click();
+    await page.locator('.entry', { hasText: 'moved.gcode' }).waitFor();
+
+    await page.getByRole('button', { name: 'Send moved.gcode to SD card' }).click();
+    const onCard = page.getByRole('list', { name: 'SD card' }).getByRole('listitem');
+    await expect.poll(() => onCard.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect((await onCard.first().textContent())?.toLowerCase()).toContain('moved.gco');
+    await screenshot(page, 'files-sd-card');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'parts', exact: true }).click();
   });
 
   it('downloads and deletes a file', async () => {

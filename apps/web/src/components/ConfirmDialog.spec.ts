@@ -22,3 +22,29 @@ describe('ConfirmDialog', () => {
     await expect(second).resolves.toBe(false);
   });
 });
+
+describe('ConfirmDialog as a prompt', () => {
+  it('answers the edited text when confirmed, null when cancelled', async () => {
+    render(ConfirmDialog);
+    const named = confirmations.prompt({
+      title: 'Move part.gcode',
+      message: 'Into a folder, or to a new name.',
+      confirmLabel: 'Move',
+      input: { label: 'Destination', value: 'part.gcode' },
+    });
+    const input = await screen.findByLabelText('Destination');
+    expect((input as HTMLInputElement).value).toBe('part.gcode');
+    await fireEvent.input(input, { target: { value: 'archive/part.gcode' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Move' }));
+    await expect(named).resolves.toBe('archive/part.gcode');
+
+    const dropped = confirmations.prompt({
+      title: 'Copy',
+      message: '',
+      confirmLabel: 'Copy',
+      input: { label: 'Destination', value: 'x.gcode' },
+    });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Cancel' }));
+    await expect(dropped).resolves.toBeNull();
+  });
+});
