@@ -51,6 +51,14 @@ async function completion(): Promise<number> {
   return Number.parseFloat((await page.getByTestId('job-completion').textContent()) ?? '');
 }
 
+/** The elapsed print time the job panel shows, in seconds ("1m 05s" → 65). */
+async function elapsed(): Promise<number> {
+  const text = (await page.getByTestId('job-elapsed').textContent()) ?? '';
+  const minutes = /(\d+)m/.exec(text)?.[1] ?? '0';
+  const seconds = /(\d+)s/.exec(text)?.[1] ?? 'NaN';
+  return Number(minutes) * 60 + Number(seconds);
+}
+
 async function stateText(): Promise<string> {
   return (await page.getByTestId('printer-state').textContent()) ?? '';
 }
@@ -185,14 +193,17 @@ describe('files and jobs in Chromium against the simulator', () => {
     await expect.poll(stateText).toBe('Printing');
     await expect.poll(completion).toBeGreaterThan(paused);
 
-    // Restart from a pause: back to the first line.
+    // Restart from a pause: a new run from the first line, its elapsed time counting from zero again.
+    await expect.poll(elapsed).toBeGreaterThan(6);
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
     await expect.poll(stateText).toBe('Paused');
+    await page.waitForTimeout(1500);
+    const elapsedAtPause = await elapsed();
     await page.getByRole('button', { name: 'Restart' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Restart' }).click();
     await expect.poll(stateText).toBe('Printing');
-    await expect.poll(completion).toBeLessThan(paused);
+    await expect.poll(elapsed).toBeLessThan(elapsedAtPause - 3);
 
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
