@@ -265,7 +265,7 @@ describe('heat-up that never ends', () => {
   it('#9 force-sends M108 past the running heat-up when the firmware has an emergency parser', async () => {
     const r = start({ resetOnOpen: false, emergencyParser: true });
     await r.connect();
-    expect(r.comm.firmwareCapabilities.get('EMERGENCY_PARSER')).toBe(true);
+    expect(r.comm.firmwareModel.capabilityMap.get('EMERGENCY_PARSER')).toBe(true);
     r.sim.faults.pinTemp('T0', 150);
     let heated = false;
     r.comm.send('M109 S200').then(() => (heated = true));
@@ -626,8 +626,8 @@ describe('resets, errors and disconnects', () => {
     await stream(r, ['T3']);
     await r.run(100);
     expect(r.wire.slice(-1)[0]).toMatch(/^N\d+ T1\*\d+$/);
-    expect(r.comm.currentTool).toBe(1);
-    expect([...r.comm.invalidTools]).toEqual([3]);
+    expect(r.comm.firmwareModel.currentTool).toBe(1);
+    expect([...r.comm.firmwareModel.invalidTools]).toEqual([3]);
   });
 
   it('#32 M112 from the user: raw M112 first, then numbered, then Offline after error', async () => {

@@ -58,6 +58,20 @@ export class FirmwareModel {
     return Object.values(this.readings).some((reading) => (reading.target ?? 0) > 25);
   }
 
+  /** The commands that follow a sync: the SD card, and the auto-reports the capabilities offer (now expected). */
+  syncFollowUps(): string[] {
+    const followUps = ['M21'];
+    if (this.has('AUTOREPORT_TEMP')) {
+      followUps.push('M155 S2');
+      this.autoreportTemperature = true;
+    }
+    if (this.has('AUTOREPORT_SD_STATUS')) {
+      followUps.push('M27 S1');
+      this.autoreportSd = true;
+    }
+    return followUps;
+  }
+
   /** The connection ended: auto-reports must be asked for again. */
   reset(): void {
     this.autoreportTemperature = false;

@@ -70,6 +70,17 @@ export interface PrinterCommOptions {
   diagnostics?: CommDiagnostics;
 }
 
+/** Messages about the conversation go to serial.log (as `Info:` lines) and to the diagnostics log. */
+export function commLogs(options: Pick<PrinterCommOptions, 'traffic' | 'diagnostics'>): CommDiagnostics {
+  const to =
+    (level: keyof CommDiagnostics) =>
+    (message: string): void => {
+      options.traffic?.append('Info', message);
+      options.diagnostics?.[level](message);
+    };
+  return { log: to('log'), warn: to('warn'), error: to('error') };
+}
+
 /** A command was refused before it reached the printer (too long, printer not operational). */
 export class CommandRejectedError extends Error {}
 /** The connection ended before the printer acknowledged a command. */

@@ -4,12 +4,16 @@ import { CommandIntake } from './command-intake.js';
 import { connectionCandidates } from './port-scanner.js';
 import { isOperationalState, stateFlags, stateText } from './comm-state.js';
 import { FirmwareModel } from './firmware-model.js';
+import { CommTiming } from './comm-timing.js';
 import { Handshake } from './handshake.js';
+import { followHostAction } from './host-actions.js';
 import { LineWriter } from './line-writer.js';
 import type { LineSource } from './line-source.js';
 import { Pollers } from './pollers.js';
 import {
   type CommClock,
+  type CommDiagnostics,
+  commLogs,
   type CommTimeouts,
   ConnectionLostError,
   DEFAULT_TIMEOUTS,
@@ -76,8 +80,8 @@ export class PrinterComm {
   private current: CurrentConnection = { state: 'Closed', port: null, baudrate: null };
   private connectAttempt = 0;
   private everOpened = false;
-  /** The firmware sent a busy line: timeouts shorten to `communicationBusy`. */
-  private busyProtocol = false;
+  private readonly timing: CommTiming;
+  private readonly logs: CommDiagnostics;
   /** The job writes a file to the SD card (`M28`…`M29`) rather than printing. */
   private sdTransfer = false;
   /** The handshake was answered: the sync and the first M105 run before the state is Operational. */
@@ -87,17 +91,15 @@ export class PrinterComm {
     this.clock = options.clock ?? REAL_CLOCK;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.epochOffset = Date.now() - this.clock.now();
-    const logs = {
-      log: (message: string) => this.log(message),
-      warn: (message: string) => this.warn(message),
-      error: (message: string) => this.error(message),
-    };
+    const logs = commLogs(options);
+    this.logs = logs;
     this.writer = new LineWriter(this.clock, this.timeouts.write * 1000, options.traffic, {
       onWriteTimeout: () => this.faults.writeFailed('Write timeout'),
       ...logs,
     });
     this.handshake = new Handshake(this.clock, this.timeouts.connection, this.writer, () => this.state);
     this.firmwareModel = new FirmwareModel(options.profile?.heatedChamber === true);
+    this.timing = new CommTiming(this.timeouts, this.firmwareModel, () => this.transmitter);
     this.transmitter = new Transmitter(
       this.clock,
       {
@@ -115,7 +117,7 @@ export class PrinterComm {
         },
         synchronised: () => this.onSynchronised(),
         firmwareInfoSeen: () => this.firmwareModel.infoSeen,
-        communicationTimeoutMs: () => this.communicationTimeoutMs(),
+        communicationTimeoutMs: () => this.timing.communicationTimeoutMs(),
         triggerError: (message) => this.faults.fatal(message),
         ...logs,
       },
@@ -135,7 +137,8 @@ export class PrinterComm {
     });
     this.pollers = new Pollers(this.clock, this.timeouts.sdStatus, this.transmitter, {
       operational: () => this.link !== undefined && this.isOperational,
-      temperatureInterval: () => (this.firmwareModel.autoreportTemperature ? undefined : this.temperatureInterval()),
+      temperatureInterval: () =>
+        this.firmwareModel.autoreportTemperature ? undefined : this.timing.temperatureInterval(),
       sdPollWanted: () =>
         this.link !== undefined &&
         this.isOperational &&
@@ -212,21 +215,6 @@ export class PrinterComm {
     return this.lastErrorInfo;
   }
 
-  /** The active tool as last selected with `T<n>`. */
-  get currentTool(): number {
-    return this.firmwareModel.currentTool;
-  }
-
-  /** Tools the firmware refused (`Invalid extruder`). */
-  get invalidTools(): ReadonlySet<number> {
-    return this.firmwareModel.invalidTools;
-  }
-
-  /** `Cap:` lines from M115. */
-  get firmwareCapabilities(): ReadonlyMap<string, boolean> {
-    return this.firmwareModel.capabilityMap;
-  }
-
   get firmware(): FirmwareInfo {
     return this.firmwareModel.info;
   }
@@ -285,7 +273,7 @@ export class PrinterComm {
           : error instanceof Error
             ? error.message
             : String(error);
-        this.error(message);
+        this.logs.error(message);
         this.closeWithError(message, detecting || this.state === 'CONNECTING' ? 'CLOSED' : 'CLOSED_WITH_ERROR');
         throw new ConnectionLostError(message);
       }
@@ -324,7 +312,7 @@ export class PrinterComm {
     }
     this.link = link;
     this.writer.attach(link);
-    this.log(`Connected to: ${port} at ${baudrate} baud, starting monitor`);
+    this.logs.log(`Connected to: ${port} at ${baudrate} baud, starting monitor`);
     if (!detecting) this.setState('CONNECTING');
     this.transmitter.reset();
     const connected = this.handshake.begin(detecting);
@@ -366,15 +354,7 @@ export class PrinterComm {
 
   /** The probe's ok arrived: the conversation is in step; act on the capabilities. */
   private onSynchronised(): void {
-    const followUps = ['M21'];
-    if (this.firmwareModel.has('AUTOREPORT_TEMP')) {
-      followUps.push('M155 S2');
-      this.firmwareModel.autoreportTemperature = true;
-    }
-    if (this.firmwareModel.has('AUTOREPORT_SD_STATUS')) {
-      followUps.push('M27 S1');
-      this.firmwareModel.autoreportSd = true;
-    }
+    const followUps = this.firmwareModel.syncFollowUps();
     if (!this.isOperational) {
       // Temperatures known at Operational: an M105 goes first, and its ok makes the printer Operational.
       // Its ok is confirmed before the rest of the `ok T:...` line is read: turn Operational once the line is done.
@@ -425,7 +405,7 @@ export class PrinterComm {
     const nul = raw.indexOf('\0');
     if (nul >= 0) {
       // Marlin never sends NUL: it means noise on the line or a baud rate mismatch. The rest is still parsed.
-      this.warn(
+      this.logs.warn(
         `Received line contains at least one null byte character at position ${nul}, this hints at some data corruption going on`,
       );
     }
@@ -442,60 +422,33 @@ export class PrinterComm {
 
   private onBusy(): void {
     this.transmitter.refreshWatchdog();
-    if (this.busyProtocol) return;
-    this.busyProtocol = true;
-    this.log('Printer seems to support the busy protocol, will adjust timeouts and set busy interval accordingly');
-    const interval = Math.max(1, Math.round(this.timeouts.communicationBusy - 1));
-    this.transmitter.enqueue([`M113 S${interval}`], undefined);
+    const keepalive = this.timing.busySeen();
+    if (keepalive === undefined) return;
+    this.logs.log('Printer seems to support the busy protocol, will adjust timeouts and set busy interval accordingly');
+    this.transmitter.enqueue([keepalive], undefined);
     this.transmitter.pump();
-  }
-
-  private communicationTimeoutMs(): number {
-    // A firmware that just asked for lines again answers them at once: silence during a resend is a broken
-    // exchange (a resent line lost in the firmware's flush of its input), recovered after `communicationBusy`.
-    const short = this.busyProtocol || this.transmitter.recovering;
-    const communication = short ? this.timeouts.communicationBusy : this.timeouts.communication;
-    return Math.max(communication, this.temperatureInterval() + 1) * 1000;
-  }
-
-  private temperatureInterval(): number {
-    if (this.firmwareModel.autoreportTemperature) return 2;
-    return this.firmwareModel.heating ? 2 : this.timeouts.temperature;
   }
 
   private onAction(line: string): void {
     const action = parseActionCommand(line);
     if (action === undefined) return;
     this.events.emit('action', action);
-    switch (action.action) {
-      case 'disconnect':
-        this.log('Disconnecting on request of the printer (action:disconnect)');
-        void this.disconnect();
-        break;
-      case 'pause':
-      case 'paused':
-        if (this.state === 'PRINTING') this.setState('PAUSED');
-        break;
-      case 'resume':
-      case 'resumed':
-        if (this.state === 'PAUSED') this.setState('PRINTING');
-        break;
-      case 'cancel':
-        if (this.state === 'PRINTING' || this.state === 'PAUSED') {
-          this.sdCard.forgetPrint();
-          this.setState('OPERATIONAL');
-        }
-        break;
-    }
+    followHostAction(action, {
+      state: () => this.state,
+      setState: (state) => this.setState(state),
+      forgetSdPrint: () => this.sdCard.forgetPrint(),
+      disconnect: () => void this.disconnect(),
+      log: (message) => this.logs.log(message),
+    });
   }
 
   private onExternalReset(): void {
-    this.warn(
+    this.logs.warn(
       "Printer sent 'start' while already operational. External reset? Resetting line numbers to be on the safe side",
     );
     this.sdCard.fileSelected = false;
     if (this.sdCard.printing) {
-      this.warn('Aborting job since printer lost state.');
+      this.logs.warn('Aborting job since printer lost state.');
       this.sdCard.forgetPrint();
       if (this.state !== 'OPERATIONAL') this.setState('OPERATIONAL');
     }
@@ -526,7 +479,7 @@ export class PrinterComm {
     this.replies.reset();
     this.transmitter.failPending(reason);
     this.transmitter.reset();
-    this.busyProtocol = false;
+    this.timing.reset();
     this.answered = false;
     this.firmwareModel.reset();
     this.sdCard.reset();
@@ -539,7 +492,7 @@ export class PrinterComm {
     const from = stateText(this.state, { sdPrinting: this.sdCard.printing });
     this.state = state;
     const to = stateText(state, { sdPrinting: this.sdCard.printing });
-    this.log(`Changing monitoring state from "${from}" to "${to}"`);
+    this.logs.log(`Changing monitoring state from "${from}" to "${to}"`);
     this.emitState();
   }
 
@@ -552,20 +505,5 @@ export class PrinterComm {
   private emitState(): void {
     this.current = { ...this.current, state: this.status.text };
     this.events.emit('state', this.status);
-  }
-
-  private log(message: string): void {
-    this.options.traffic?.append('Info', message);
-    this.options.diagnostics?.log(message);
-  }
-
-  private warn(message: string): void {
-    this.options.traffic?.append('Info', message);
-    this.options.diagnostics?.warn(message);
-  }
-
-  private error(message: string): void {
-    this.options.traffic?.append('Info', message);
-    this.options.diagnostics?.error(message);
   }
 }
