@@ -1,5 +1,6 @@
 import type { HotendClient, JobState, PushCurrent, PushHistory } from '@hotend/sdk';
 import { messageOf } from './errors';
+import { Poller } from './poller';
 
 const POLL_INTERVAL_MS = 1000;
 
@@ -12,8 +13,9 @@ export class JobStore {
   readError = $state<string | null>(null);
   /** True while the push socket delivers the job (`applyPush`), so polling steps back. */
   live = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  private readonly poller = new Poller(POLL_INTERVAL_MS, async () => {
+    if (!this.live) await this.refresh();
+  });
 
   constructor(private readonly client: HotendClient) {}
 
@@ -23,14 +25,11 @@ export class JobStore {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.tick();
+    this.poller.start();
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {
@@ -52,10 +51,5 @@ export class JobStore {
       ...(error === '' ? {} : { error }),
     };
     this.readError = null;
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.live) await this.refresh();
-    if (this.running) this.timer = setTimeout(() => void this.tick(), POLL_INTERVAL_MS);
   }
 }

@@ -8,6 +8,7 @@ import type {
   TemperatureData,
 } from '@hotend/sdk';
 import { messageOf, statusOf } from './errors';
+import { Poller } from './poller';
 import { sampleFromHistory, sortHeaters, TemperatureHistory } from './temperature-history';
 
 /** Connection states in which the printer answers (`Operational`, `Printing`, ...), unlike `Closed` or `Error: ...`. */
@@ -39,8 +40,7 @@ export class PrinterStore {
   readonly history = new TemperatureHistory();
   /** True while the push socket delivers state and temperatures (`applyPush`), so polling steps back. */
   live = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  private readonly poller = new Poller(POLL_INTERVAL_MS, () => this.tick());
   private historyLoaded = false;
   private lastConnectionRead = 0;
 
@@ -69,14 +69,11 @@ export class PrinterStore {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.tick();
+    this.poller.start();
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
+    this.poller.stop();
   }
 
   /** Reads now (after a command) instead of waiting for the next tick. */
@@ -107,7 +104,6 @@ export class PrinterStore {
   private async tick(): Promise<void> {
     if (!this.live) await this.read();
     else if (Date.now() - this.lastConnectionRead >= LIVE_CONNECTION_INTERVAL_MS) await this.readConnection();
-    if (this.running) this.timer = setTimeout(() => void this.tick(), POLL_INTERVAL_MS);
   }
 
   private async readConnection(): Promise<void> {
