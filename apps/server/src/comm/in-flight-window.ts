@@ -26,12 +26,15 @@ export class InFlightWindow {
     return this.items.map((item) => item.entry);
   }
 
+  // Plain loops: `some` runs for every line pump() considers.
   some(predicate: (entry: Entry) => boolean): boolean {
-    return this.items.some((item) => predicate(item.entry));
+    for (const item of this.items) if (predicate(item.entry)) return true;
+    return false;
   }
 
   find(predicate: (entry: Entry) => boolean): Entry | undefined {
-    return this.items.find((item) => predicate(item.entry))?.entry;
+    for (const item of this.items) if (predicate(item.entry)) return item.entry;
+    return undefined;
   }
 
   /** A line went out as `wire` (plus its newline). */
