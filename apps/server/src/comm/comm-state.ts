@@ -81,6 +81,8 @@ export function initialSnapshot(): PrinterSnapshot {
     sd: { ready: false, printing: false },
     lastError: null,
     firmware: { name: null, capabilities: {} },
+    currentZ: null,
+    resends: { count: 0, transmitted: 0, ratio: 0 },
   };
 }
 

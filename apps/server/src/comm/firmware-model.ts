@@ -19,6 +19,8 @@ export class FirmwareModel {
   private tool = 0;
   private previousTool = 0;
   private readonly invalid = new Set<number>();
+  /** The Z of the last G0/G1 that named one, as OctoPrint tracks it (absolute or not); null until then. */
+  currentZ: number | null = null;
 
   constructor(private readonly profileHasChamber: boolean) {}
 
@@ -72,8 +74,9 @@ export class FirmwareModel {
     return followUps;
   }
 
-  /** The connection ended: auto-reports must be asked for again. */
+  /** The connection ended: auto-reports must be asked for again, and the Z is unknown. */
   reset(): void {
+    this.currentZ = null;
     this.autoreportTemperature = false;
     this.autoreportSd = false;
   }
@@ -94,6 +97,10 @@ export class FirmwareModel {
       const reading = this.readings[key] ?? { actual: null, target: null };
       this.readings[key] = { ...reading, target: value };
       return true;
+    }
+    if (code === 'G0' || code === 'G1') {
+      this.currentZ = commandParameter(command, 'Z') ?? this.currentZ;
+      return false;
     }
     if (code.startsWith('T')) {
       this.previousTool = this.tool;

@@ -228,6 +228,8 @@ export class PrinterComm {
       sd: this.sd,
       lastError: this.lastErrorInfo ?? null,
       firmware: this.firmware,
+      currentZ: this.firmwareModel.currentZ,
+      resends: this.transmitter.resendStats,
     };
   }
 
@@ -315,6 +317,7 @@ export class PrinterComm {
     this.logs.log(`Connected to: ${port} at ${baudrate} baud, starting monitor`);
     if (!detecting) this.setState('CONNECTING');
     this.transmitter.reset();
+    this.transmitter.restartStats();
     const connected = this.handshake.begin(detecting);
     try {
       await connected;

@@ -97,6 +97,14 @@ export interface FirmwareInfo {
   capabilities: Record<string, boolean>;
 }
 
+/** Resend requests against lines sent, since the connection opened (OctoPrint's `resends`). */
+export interface ResendStats {
+  count: number;
+  transmitted: number;
+  /** `count / transmitted` in whole percent, rounded down; 0 before any line went out. */
+  ratio: number;
+}
+
 /**
  * The printer as the rest of the server sees it: the one value the comm layer publishes across the channel (see
  * comm-channel.ts). Plain, structured-clone safe data; `lastError` is null (not undefined) so a delta can clear it.
@@ -109,6 +117,9 @@ export interface PrinterSnapshot {
   sd: SdStatus;
   lastError: PrinterErrorInfo | null;
   firmware: FirmwareInfo;
+  /** The Z of the last G0/G1 sent that named one (OctoPrint's `currentZ`); null until then. */
+  currentZ: number | null;
+  resends: ResendStats;
   /** The print in progress (null or absent when none); refreshed at most every 250 ms while printing. */
   printJob?: PrintJobProgress | null;
 }

@@ -1,3 +1,5 @@
+import type { ResendStats } from './printer-comm.types.js';
+
 const MAX_CONSECUTIVE_RESENDS = 10;
 
 export interface ResendTrackerHost {
@@ -28,6 +30,18 @@ export class ResendTracker {
   /** Lines that were in flight after the requested one may still each draw a duplicate request. */
   get duplicatesExpected(): boolean {
     return this.duplicateAllowance > 0;
+  }
+
+  get stats(): ResendStats {
+    const ratio = this.linesSent === 0 ? 0 : Math.floor((100 * this.resendsReceived) / this.linesSent);
+    return { count: this.resendsReceived, transmitted: this.linesSent, ratio };
+  }
+
+  /** A connection opened: OctoPrint counts per connection (and warns about the ratio once per connection). */
+  restartCounts(): void {
+    this.linesSent = 0;
+    this.resendsReceived = 0;
+    this.ratioLogged = false;
   }
 
   lineSent(): void {

@@ -3,6 +3,7 @@ import { InFlightWindow } from './in-flight-window.js';
 import { type LineSource, LineSources } from './line-source.js';
 import { OkWatchdog } from './ok-watchdog.js';
 import type { CommClock } from './printer-comm.options.js';
+import type { ResendStats } from './printer-comm.types.js';
 import { parseResendRequest } from './reply-parsers.js';
 import { ResendHold } from './resend-hold.js';
 import { ResendTracker } from './resend-tracker.js';
@@ -103,6 +104,15 @@ export class Transmitter {
    */
   get recovering(): boolean {
     return this.confirmedSeq < this.recoverUntilSeq && this.consecutiveTimeouts === 0;
+  }
+
+  /** Resend requests and lines sent since `restartStats`. */
+  get resendStats(): ResendStats {
+    return this.resends.stats;
+  }
+
+  restartStats(): void {
+    this.resends.restartCounts();
   }
 
   /** A heat-up command (M109, M190, ...) waits for its ok. */

@@ -327,6 +327,25 @@ describe(PrinterService.name, () => {
       expect(sut.getToolState({}).tool0).toEqual({ actual: 21.5, target: 0, offset: 0 });
     });
 
+    it('offers the offsets set (tool and bed) to readers, announcing each change, and none while not operational', () => {
+      let changes = 0;
+      const stop = sut.onOffsetsChanged(() => (changes += 1));
+      expect(sut.temperatureOffsets).toEqual({});
+      sut.issueToolCommand(tool({ command: 'offset', offsets: { tool0: 7 } }));
+      sut.issueHeaterCommand('bed', { command: 'offset', offset: -2.5 });
+      expect(sut.temperatureOffsets).toEqual({ tool0: 7, bed: -2.5 });
+      expect(changes).toBe(2);
+      comm.setState('OFFLINE', 'Offline', { operational: false });
+      expect(sut.temperatureOffsets).toEqual({});
+      expect(changes).toBe(3);
+      expect(sut.temperatureOffsets).toEqual({});
+      expect(changes).toBe(3);
+      stop();
+      comm.setState('OPERATIONAL', 'Operational', {});
+      sut.issueToolCommand(tool({ command: 'offset', offsets: { tool0: 1 } }));
+      expect(changes).toBe(3);
+    });
+
     it('selects a tool of the profile', () => {
       sut = serviceWith(comm, { extruder: { count: 2 } });
       sut.issueToolCommand(tool({ command: 'select', tool: 'tool1' }));

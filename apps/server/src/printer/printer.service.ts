@@ -57,6 +57,7 @@ export class PrinterService {
   private readonly logger = new Logger('hotend.printer');
   /** Host-side temperature offsets (`tool0`, `bed`, ...), as OctoPrint keeps them; cleared when the printer goes away. */
   private readonly offsets = new Map<string, number>();
+  private readonly offsetListeners = new Set<() => void>();
   private readonly queueBudget = new CommandQueueBudget(() => this.config.get().serial.commandQueueLimit);
 
   constructor(
@@ -74,8 +75,26 @@ export class PrinterService {
   private get operational(): boolean {
     const operational = this.comm.status.flags.operational;
     // OctoPrint's offsets live on the comm object, so a new connection starts without them.
-    if (!operational) this.offsets.clear();
+    if (!operational && this.offsets.size > 0) {
+      this.offsets.clear();
+      this.offsetsChanged();
+    }
     return operational;
+  }
+
+  /** The host-side temperature offsets that are set (`{"tool0": 5}`), `{}` while the printer is not operational. */
+  get temperatureOffsets(): Record<string, number> {
+    return this.operational ? Object.fromEntries(this.offsets) : {};
+  }
+
+  /** Calls `listener` after every change of `temperatureOffsets`; returns the unsubscribe function. */
+  onOffsetsChanged(listener: () => void): () => void {
+    this.offsetListeners.add(listener);
+    return () => this.offsetListeners.delete(listener);
+  }
+
+  private offsetsChanged(): void {
+    for (const listener of this.offsetListeners) listener();
   }
 
   private get printing(): boolean {
@@ -245,7 +264,7 @@ export class PrinterService {
       case 'offset': {
         const offsets = this.toolValues(body.offsets, 'offsets', (value) => this.checkOffset(value, 'offsets'));
         for (const [tool, value] of offsets) this.offsets.set(`tool${tool}`, value);
-        return;
+        return this.offsetsChanged();
       }
       case 'select': {
         if (this.printing) throw new ConflictException('Printer is currently printing');
@@ -270,6 +289,7 @@ export class PrinterService {
       return this.send([`${HEATER_GCODE[heater]} S${formatGcodeNumber(target)}`]);
     }
     this.offsets.set(heater, this.checkOffset(body.offset ?? 0, 'offset'));
+    this.offsetsChanged();
   }
 
   issueSdCommand(body: SdCommandDto): void {

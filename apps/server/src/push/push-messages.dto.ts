@@ -41,10 +41,11 @@ export class ConnectedMessageDto {
 }
 
 export class ResendStatsDto {
+  /** Resend requests received from the printer since the connection opened. */
   @ApiProperty({ type: 'integer' }) count!: number;
   /** Lines sent since the connection opened. */
   @ApiProperty({ type: 'integer' }) transmitted!: number;
-  /** Resends per sent line, in whole percent. */
+  /** Resend requests per line sent, in whole percent (rounded down). */
   @ApiProperty({ type: 'integer' }) ratio!: number;
 }
 
@@ -67,6 +68,7 @@ export class PushStateDto {
   /** As `GET /api/job` answers it. */
   job!: JobInfoDto;
   progress!: JobProgressDto;
+  /** The Z of the last G0/G1 sent that named one; null until then (and after a disconnect). */
   @ApiProperty({ type: Number, nullable: true }) currentZ!: number | null;
   /** Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) offsets!: Record<string, number>;

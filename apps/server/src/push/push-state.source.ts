@@ -12,6 +12,7 @@ import { EventBus } from '../events/event-bus.service.js';
 import type { HotendEvent } from '../events/events.dto.js';
 import { JobService } from '../job/job.service.js';
 import type { TemperatureHistoryEntryDto } from '../printer/printer.dto.js';
+import { PrinterService } from '../printer/printer.service.js';
 import { commEventsFor } from './comm-events.js';
 import type { BusyFileDto, MarkingDto } from './push-messages.dto.js';
 import { frameOf, type HistoryParts, type StateBase, type StateFrame, temperaturePoint } from './push-state.js';
@@ -22,8 +23,11 @@ export const BASE_INTERVAL_MS = 500;
 /** `history` carries the last 300 terminal lines and messages. */
 export const HISTORY_LINES = 300;
 
-/** The job's progress is recomputed once a second; looking twice as often catches each change. */
-const JOB_CHECK_MS = 500;
+/**
+ * The job's progress is recomputed once a second; looking twice as often catches each change. The same look covers
+ * the snapshot fields no comm event announces (Z, resend counts).
+ */
+const POLL_MS = 500;
 /** Markings older than the temperature history's 30 minutes are dropped, as OctoPrint's cutoff does. */
 const MARKINGS_CUTOFF_S = 30 * 60;
 /** Events after which the job part of `current` (selection, progress, busy files) may have changed. */
@@ -43,7 +47,7 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
   private stopTerminal: (() => void) | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private jobTimer: NodeJS.Timeout | undefined;
-  private lastJob = '';
+  private lastPolled = '';
   private markings: MarkingDto[] = [];
   private lastFlushAt = 0;
   private dirty = false;
@@ -59,6 +63,7 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(PRINTER_FEED) private readonly feed: PrinterFeed,
     private readonly events: EventBus,
     private readonly jobs: JobService,
+    private readonly printer: PrinterService,
   ) {
     this.lastStatus = feed.snapshot.status;
   }
@@ -71,9 +76,10 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
       this.feed.subscribe('firmware', (firmware) => this.firmware(firmware)),
       this.feed.subscribe('error', (error) => this.error(error)),
       this.events.subscribe((event) => this.jobEvent(event)),
+      this.printer.onOffsetsChanged(() => this.changed()),
     );
-    this.lastJob = this.jobFingerprint();
-    this.jobTimer = setInterval(() => this.checkJob(), JOB_CHECK_MS);
+    this.lastPolled = this.polledFingerprint();
+    this.jobTimer = setInterval(() => this.checkPolled(), POLL_MS);
     this.jobTimer.unref();
   }
 
@@ -104,7 +110,8 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** The full-state part of `history` and `current`, now. */
   base(): StateBase {
-    const { text, flags, error } = this.feed.snapshot.status;
+    const { status, currentZ, resends } = this.feed.snapshot;
+    const { text, flags, error } = status;
     const { job, progress } = this.jobs.getJob();
     const busy = (flags.printing || flags.paused) && job.file.path !== null && job.file.origin !== null;
     const busyFiles: BusyFileDto[] = busy ? [{ origin: job.file.origin ?? 'local', path: job.file.path ?? '' }] : [];
@@ -112,9 +119,9 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
       state: { text, flags: { ...flags }, error: error ?? '' },
       job,
       progress,
-      currentZ: null,
-      offsets: {},
-      resends: { count: 0, transmitted: 0, ratio: 0 },
+      currentZ,
+      offsets: this.printer.temperatureOffsets,
+      resends: { ...resends },
       busyFiles,
       markings: this.markings,
     };
@@ -185,22 +192,23 @@ export class PushStateSource implements OnApplicationBootstrap, OnModuleDestroy 
       ];
       this.changed();
     } else if (JOB_EVENT.test(event.type)) {
-      this.checkJob();
+      this.checkPolled();
     }
   }
 
-  /** Progress moves on the job service's own tick: a `current` goes out when what it shows changed. */
-  private checkJob(): void {
-    const fingerprint = this.jobFingerprint();
-    if (fingerprint === this.lastJob) return;
-    this.lastJob = fingerprint;
+  /** Progress moves on the job service's own tick, Z and resend counts without an event: a `current` goes out when they changed. */
+  private checkPolled(): void {
+    const fingerprint = this.polledFingerprint();
+    if (fingerprint === this.lastPolled) return;
+    this.lastPolled = fingerprint;
     this.changed();
   }
 
-  private jobFingerprint(): string {
+  private polledFingerprint(): string {
     const { job, progress } = this.jobs.getJob();
-    const { printing, paused } = this.feed.snapshot.status.flags;
-    return JSON.stringify([job, progress, printing || paused]);
+    const { status, currentZ, resends } = this.feed.snapshot;
+    const { printing, paused } = status.flags;
+    return JSON.stringify([job, progress, printing || paused, currentZ, resends]);
   }
 
   private changed(): void {
