@@ -982,6 +982,7 @@ export interface components {
             printerProfile: string;
         };
         CurrentMessageDto: {
+            /** @description The Z of the last G0/G1 sent that named one; null until then (and after a disconnect). */
             currentZ: number | null;
             /** @description Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
             offsets: {
@@ -1188,6 +1189,7 @@ export interface components {
             target: number | null;
         };
         HistoryMessageDto: {
+            /** @description The Z of the last G0/G1 sent that named one; null until then (and after a disconnect). */
             currentZ: number | null;
             /** @description Host-side temperature offsets per heater (`{"tool0": 0, "bed": 0}`), or `{}`. */
             offsets: {
@@ -1696,10 +1698,11 @@ export interface components {
             remoteAddress: string;
         };
         ResendStatsDto: {
+            /** @description Resend requests received from the printer since the connection opened. */
             count: number;
             /** @description Lines sent since the connection opened. */
             transmitted: number;
-            /** @description Resends per sent line, in whole percent. */
+            /** @description Resend requests per line sent, in whole percent (rounded down). */
             ratio: number;
         };
         /** @enum {string} */
