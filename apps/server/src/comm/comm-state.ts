@@ -19,6 +19,16 @@ export const STATE_TEXTS: Readonly<Record<PrinterStateId, string>> = {
   CLOSED_WITH_ERROR: 'Offline after error',
 };
 
+/** The states of a job between its start and its end (a host print, an SD print or an SD transfer). */
+const JOB_STATES: ReadonlySet<PrinterStateId> = new Set([
+  'STARTING',
+  'PRINTING',
+  'PAUSING',
+  'PAUSED',
+  'RESUMING',
+  'CANCELLING',
+  'FINISHING',
+]);
 const OPERATIONAL_STATES: ReadonlySet<PrinterStateId> = new Set([
   'OPERATIONAL',
   'STARTING',
@@ -37,6 +47,10 @@ const PRINTING_STATES: ReadonlySet<PrinterStateId> = new Set([
   'CANCELLING',
   'FINISHING',
 ]);
+
+export function isJobState(state: PrinterStateId): boolean {
+  return JOB_STATES.has(state);
+}
 
 export function isOperationalState(state: PrinterStateId): boolean {
   return OPERATIONAL_STATES.has(state);

@@ -1,7 +1,8 @@
+import { isJobState } from './comm-state.js';
 import { FileLineReader } from './file-line-reader.js';
 import { commandCode, stripComment } from './gcode-line.js';
 import type { PrintJobOutcome, PrintJobProgress, PrintJobRequest } from './print-job.types.js';
-import type { PrinterStateId, PrinterStatus } from './printer-comm.types.js';
+import type { PrinterStatus } from './printer-comm.types.js';
 
 /** The print states the engine sets; every other state change comes from the protocol (errors, disconnects). */
 export type JobStateId = 'STARTING' | 'PRINTING' | 'PAUSING' | 'PAUSED' | 'RESUMING' | 'CANCELLING' | 'FINISHING';
@@ -46,15 +47,6 @@ const LOWER_M = 0x6d;
 const LOWER_T = 0x74;
 /** Heat-ups: the time until their ok is left out of the time-left estimate (spec §5.2), kept in the print time. */
 const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
-const JOB_STATES: ReadonlySet<PrinterStateId> = new Set([
-  'STARTING',
-  'PRINTING',
-  'PAUSING',
-  'PAUSED',
-  'RESUMING',
-  'CANCELLING',
-  'FINISHING',
-]);
 
 /** Lines of a script, comments and blank lines dropped, `{{ pause_position.x }}` filled in (or the line dropped). */
 export function renderScript(script: string, position: PrinterPosition | undefined): string[] {
@@ -243,7 +235,7 @@ export class HostPrintJob {
 
   cancel(): void {
     const state = this.host.status.id;
-    if (!JOB_STATES.has(state) || state === 'CANCELLING' || state === 'FINISHING') return;
+    if (!isJobState(state) || state === 'CANCELLING' || state === 'FINISHING') return;
     this.host.setLineSource(undefined);
     this.setState('CANCELLING');
     // M108 first: it ends a heat-up wait (sent at once with an emergency parser); lines already sent still run.
@@ -284,7 +276,7 @@ export class HostPrintJob {
     this.host.setLineSource(undefined);
     this.end({ success: false, reason: 'error', error });
     // Still connected (e.g. the file could not be read): back to Operational.
-    if (JOB_STATES.has(this.host.status.id)) this.setState('OPERATIONAL');
+    if (isJobState(this.host.status.id)) this.setState('OPERATIONAL');
   }
 
   /** Sends script lines; `then` runs once they were acknowledged (a dropped connection fails the print instead). */
@@ -308,7 +300,7 @@ export class HostPrintJob {
 
   /** A state the engine did not set: an error, a disconnect or a printer reset ends the print as failed. */
   private onProtocolState(status: PrinterStatus): void {
-    if (this.settingState || this.ended || JOB_STATES.has(status.id)) return;
+    if (this.settingState || this.ended || isJobState(status.id)) return;
     const reason =
       status.error ??
       (status.id === 'OPERATIONAL' ? 'The printer reset during the print' : `Printer went ${status.text}`);

@@ -6,20 +6,10 @@ import {
   type PrintJobProgress,
 } from '../comm/print-job.types.js';
 import { PRINTER_FEED, type PrinterFeed, type PrinterStateId, type PrinterStatus } from '../comm/printer-comm.types.js';
+import { isJobState } from '../comm/comm-state.js';
 import { EventBus } from '../events/event-bus.service.js';
 import type { PrintJobPayloadDto } from '../events/events.dto.js';
 import { FileLibrary } from '../files/file-library.js';
-
-/** Job states a print passes through after it started; entering PRINTING from any other state is a start. */
-const RUNNING: ReadonlySet<PrinterStateId> = new Set([
-  'STARTING',
-  'PRINTING',
-  'PAUSING',
-  'PAUSED',
-  'RESUMING',
-  'CANCELLING',
-  'FINISHING',
-]);
 
 interface Transfer {
   readonly local: string;
@@ -71,7 +61,8 @@ export class JobEvents implements OnApplicationBootstrap, OnModuleDestroy {
     this.previous = after;
     this.lastProgress = this.engine.printJob ?? this.lastProgress;
     if (before === after) return;
-    const started = after === 'STARTING' || (after === 'PRINTING' && !RUNNING.has(before));
+    // Entering PRINTING from a state outside a job is a start too.
+    const started = after === 'STARTING' || (after === 'PRINTING' && !isJobState(before));
     if (this.transfer !== undefined) {
       if (started) this.events.emit('TransferStarted', { ...this.transfer });
       return;
