@@ -46,14 +46,21 @@ describe('print and file events on the push socket (sockjs-client, firmware-sim 
     await server.close();
   });
 
-  it('an upload fires FileAdded, UpdatedFiles, Upload and the analysis events; a folder FolderAdded', async () => {
+  it('an upload fires FolderAdded for the folder it creates, FileAdded, UpdatedFiles, Upload and the analysis events; a folder FolderAdded', async () => {
     const admin = server.client();
     const mark = seen.events.length;
     await admin.files.upload('local', new Blob(['G28\nG1 X10 Y10 E1 F3000\n']), {
       filename: 'parts/cube.gcode',
     });
     await until(() => names().slice(mark).includes('MetadataAnalysisFinished'), 'the analysis');
-    expect(eventsAfter(mark, ['FileAdded', 'UpdatedFiles', 'Upload'])).toEqual(['FileAdded', 'UpdatedFiles', 'Upload']);
+    // `parts/` did not exist: the upload creates it, and says so before the file.
+    expect(eventsAfter(mark, ['FolderAdded', 'FileAdded', 'UpdatedFiles', 'Upload'])).toEqual([
+      'FolderAdded',
+      'FileAdded',
+      'UpdatedFiles',
+      'Upload',
+    ]);
+    expect(payloadOf('FolderAdded', mark)).toEqual({ storage: 'local', path: 'parts', name: 'parts' });
     expect(payloadOf('FileAdded', mark)).toEqual({
       storage: 'local',
       path: 'parts/cube.gcode',

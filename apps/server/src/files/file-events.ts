@@ -38,6 +38,11 @@ export class FileEvents implements OnApplicationBootstrap, OnModuleDestroy {
     this.updated();
   }
 
+  /** Folders an upload created on its way; its own `added` brings the one `UpdatedFiles` for all of them. */
+  foldersCreated(paths: readonly string[]): void {
+    for (const path of paths) this.change('Added', path, 'folder', 'add');
+  }
+
   removed(path: string, kind: EntryKind): void {
     this.change('Removed', path, kind, 'remove');
     this.updated();

@@ -215,10 +215,14 @@ export class FileUploadService {
     }
     if (!isMachineCode(path)) throw new UnsupportedMediaTypeException('Could not upload file, invalid type');
     if (existing === 'folder') throw new ConflictException('File or folder already exists');
+    // The folders the commit will create, so that clients following folder events see them appear.
+    const newFolders: string[] = [];
     for (let depth = 1; depth < segments.length; depth += 1) {
-      if ((await storage.kind(segments.slice(0, depth))) === 'file') {
+      const ancestor = await storage.kind(segments.slice(0, depth));
+      if (ancestor === 'file') {
         throw new ConflictException(`${joinPath(segments.slice(0, depth))} is a file, not a folder`);
       }
+      if (ancestor === undefined) newFolders.push(joinPath(segments.slice(0, depth)));
     }
     try {
       await storage.commit(file.staged, segments);
@@ -232,6 +236,7 @@ export class FileUploadService {
       user: key.name,
       ...(userdata === undefined ? {} : { userdata }),
     });
+    this.library.events.foldersCreated(newFolders);
     this.library.events.added(path, 'file');
     this.library.queueAnalysis(path);
     const { effectiveSelect, effectivePrint } = await this.applySelection(path, name, display, fields, key);
