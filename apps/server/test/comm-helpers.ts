@@ -1,4 +1,5 @@
 import { createSimBinding, MarlinSim, type MarlinSimOptions, VirtualClock } from '@hotend/firmware-sim';
+import { afterEach } from 'vitest';
 import { PrinterComm, type PrinterCommOptions } from '../src/comm/printer-comm.js';
 import { openSerialLink, type SerialBinding } from '../src/comm/serial-link.js';
 
@@ -168,4 +169,45 @@ export async function stream(rig: CommRig, lines: readonly string[], maxMs = 600
   );
   await rig.until(() => done || failure !== undefined, maxMs, stepMs);
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * A rig per test for the scenario specs (src/comm/comm-scenarios-*.spec.ts): the returned function builds one, and
+ * the last one built is closed after each test.
+ *
+ * Coverage of marlin-protocol.md §4 by those files ("#n" prefixes the test names): handshake #1-#6, thermal #7-#11,
+ * resends #12-#26, #40, #41, errors #27-#34, sd #35-#37, #39; the `wait` and resend-then-silence recoveries are in
+ * comm-recovery.spec.ts. Not covered: #38 (SD upload, M28 streaming of a host file: the job layer's) and #42
+ * (throughput: bench/comm-streaming.bench.ts). §3 checklist: 3.1 states → #1-#4, #28, #33, #34, #36, #39 (job states:
+ * job layer); 3.2 handshake → #1-#4; 3.3 numbering, history, writes → #1, #13, #14, #19, #34; 3.4 flow control,
+ * emergency, blocked M0/M1 → #9, #12, #24, #32; 3.5 receive loop → #10, #15, #27, #28, #35, #39; 3.6 resends →
+ * #13-#19, #41; 3.7 timeouts and busy → #8, #10, #11, #21-#23; 3.8 parsing → #5, #7, #35 and reply-parsers.spec.ts;
+ * 3.9 polling → #6, #36; 3.10 errors → #20, #28-#31, #33 and the NUL-byte warning; 3.12 serial.log →
+ * connection.e2e-spec.ts; 3.13 transport → every test. Not covered: 3.11 (SD upload); polls suppressed during a G4
+ * dwell (3.7; in ping-pong a poll cannot overtake the dwell anyway).
+ */
+export function useCommRig(): (...args: Parameters<typeof commRig>) => CommRig {
+  let rig: CommRig | undefined;
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
+  return (...args) => {
+    rig = commRig(...args);
+    return rig;
+  };
+}
+
+/** `count` distinct short moves (feed rates differ, so each line is told apart in the executed log). */
+export const moves = (count: number, from = 0): string[] =>
+  Array.from({ length: count }, (_, index) => `G1 X${(from + index) % 2} F${6000 + from + index}`);
+
+/** Line numbers written more than once since wire entry `from` (the resends). */
+export function resentNumbers(rig: CommRig, from: number): number[] {
+  const seen = new Map<number, number>();
+  for (const line of rig.wire.slice(from)) {
+    const number = /^N(\d+) /.exec(line)?.[1];
+    if (number !== undefined) seen.set(Number(number), (seen.get(Number(number)) ?? 0) + 1);
+  }
+  return [...seen].filter(([, count]) => count > 1).map(([number]) => number);
 }

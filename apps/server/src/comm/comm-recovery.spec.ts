@@ -1,24 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CommRig, commRig, stream } from '../../test/comm-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CommRig, moves, stream, useCommRig } from '../../test/comm-helpers.js';
 
 // Lost oks and lost lines against firmware that goes quiet (issue 16, item 5), on the virtual clock: a `wait` while a
 // line is unacknowledged, and a resend followed by silence. The default `communicationBusy` is 3 s.
 
 const BUSY_TIMEOUT_MS = 3000;
 
-const moves = (count: number, from = 0): string[] =>
-  Array.from({ length: count }, (_, index) => `G1 X${(from + index) % 2} F${6000 + from + index}`);
-
-let rig: CommRig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
-
-function start(...args: Parameters<typeof commRig>): CommRig {
-  rig = commRig(...args);
-  return rig;
-}
+const start = useCommRig();
 
 /** Sends `lines`, returns the virtual ms until all were acknowledged. */
 async function timed(r: CommRig, lines: readonly string[]): Promise<number> {

@@ -1,25 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { CommFaults } from './comm-faults.js';
-import { CommandIntake } from './command-intake.js';
-import { connectionCandidates } from './port-scanner.js';
-import { isOperationalState, stateFlags, stateText } from './comm-state.js';
-import { FirmwareModel } from './firmware-model.js';
-import { CommTiming } from './comm-timing.js';
-import { Handshake } from './handshake.js';
-import { followHostAction } from './host-actions.js';
-import { LineWriter } from './line-writer.js';
+import { type CommParts, wireCommParts } from './comm-parts.js';
+import type { FirmwareModel } from './firmware-model.js';
 import type { LineSource } from './line-source.js';
-import { Pollers } from './pollers.js';
-import {
-  type CommClock,
-  type CommDiagnostics,
-  commLogs,
-  type CommTimeouts,
-  ConnectionLostError,
-  DEFAULT_TIMEOUTS,
-  type PrinterCommOptions,
-  REAL_CLOCK,
-} from './printer-comm.options.js';
+import { connectionCandidates } from './port-scanner.js';
+import { ConnectionLostError, type PrinterCommOptions } from './printer-comm.options.js';
 import type {
   ConnectionParameters,
   CurrentConnection,
@@ -31,13 +15,10 @@ import type {
   PrinterStatus,
   SdFileEntry,
   SdStatus,
-  TemperatureSample,
 } from './printer-comm.types.js';
-import { ReplyHandler } from './reply-handler.js';
-import { parseActionCommand } from './reply-parsers.js';
-import { SdTracker } from './sd-tracker.js';
+import type { SdTracker } from './sd-tracker.js';
 import type { CommLink, LinkHandlers } from './serial-link.js';
-import { Transmitter } from './transmitter.js';
+import type { Transmitter } from './transmitter.js';
 
 export { CommandRejectedError, ConnectionLostError } from './printer-comm.options.js';
 export type { CommClock, CommDiagnostics, PrinterCommOptions } from './printer-comm.options.js';
@@ -47,155 +28,51 @@ export { MAX_COMMAND_BYTES } from './command-intake.js';
 
 /**
  * Marlin's host protocol over one serial link, as OctoPrint's state machine: opening the port (detecting port and
- * baud rate), the handshake and the post-connect sync, states, errors and closing. Its parts: the LineWriter (the
- * outgoing side), the Transmitter (queue, numbering, resends, flow control, ok-watchdog), the ReplyHandler (what
- * each received line means), the FirmwareModel and SdTracker (what the firmware reported) and the Pollers. Nothing
- * here knows about Nest or HTTP; time comes from `clock`.
+ * baud rate), the handshake and the post-connect sync, an external reset, errors and closing. Its parts (built and
+ * wired in comm-parts.ts): the ConnectionState (state, connection, last error), the LineWriter (the outgoing side),
+ * the Transmitter (queue, numbering, resends, flow control, ok-watchdog), the ReplyHandler (what each received line
+ * means), the FirmwareModel and SdTracker (what the firmware reported) and the Pollers. Nothing here knows about Nest
+ * or HTTP; time comes from `options.clock`.
  */
 export class PrinterComm {
   /**
    * `state` (PrinterStatus), `temperature` (TemperatureSample), `firmware` (FirmwareInfo), `printerError`
-   * (PrinterErrorInfo), `action` (HostAction), `sdFiles` (SdFileEntry[]): the payloads of CommEvents.
+   * (PrinterErrorInfo), `action` (HostAction), `sdFiles` (SdFileEntry[]), `position`: the payloads of CommEvents.
    */
   readonly events = new EventEmitter();
   readonly transmitter: Transmitter;
   readonly firmwareModel: FirmwareModel;
   readonly sdCard: SdTracker;
 
-  private readonly clock: CommClock;
-  private readonly timeouts: CommTimeouts;
-  private readonly epochOffset: number;
-  private readonly writer: LineWriter;
-  private readonly replies: ReplyHandler;
-  private readonly pollers: Pollers;
-  private readonly faults: CommFaults;
-  private readonly intake: CommandIntake;
-  private readonly handshake: Handshake;
-
-  private state: PrinterStateId = 'CLOSED';
-  private errorText: string | undefined;
-  private lastErrorInfo: PrinterErrorInfo | undefined;
+  private readonly parts: CommParts;
   private link: CommLink | undefined;
   private linkGeneration = 0;
-  private current: CurrentConnection = { state: 'Closed', port: null, baudrate: null };
   private connectAttempt = 0;
-  private everOpened = false;
-  private readonly timing: CommTiming;
-  private readonly logs: CommDiagnostics;
-  /** The job writes a file to the SD card (`M28`…`M29`) rather than printing. */
-  private sdTransfer = false;
   /** The handshake was answered: the sync and the first M105 run before the state is Operational. */
   private answered = false;
 
   constructor(private readonly options: PrinterCommOptions) {
-    this.clock = options.clock ?? REAL_CLOCK;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.epochOffset = Date.now() - this.clock.now();
-    const logs = commLogs(options);
-    this.logs = logs;
-    this.writer = new LineWriter(this.clock, this.timeouts.write * 1000, options.traffic, {
-      onWriteTimeout: () => this.faults.writeFailed('Write timeout'),
-      ...logs,
-    });
-    this.handshake = new Handshake(this.clock, this.timeouts.connection, this.writer, () => this.state);
-    this.firmwareModel = new FirmwareModel(options.profile?.heatedChamber === true);
-    this.timing = new CommTiming(this.timeouts, this.firmwareModel, () => this.transmitter);
-    this.transmitter = new Transmitter(
-      this.clock,
-      {
-        flowControl: options.flowControl ?? 'ping-pong',
-        sendAheadLines: options.sendAheadLines ?? 4,
-        rxBufferSize: options.rxBufferSize ?? 127,
-      },
-      {
-        linked: () => this.link !== undefined,
-        ready: () => this.link !== undefined && (this.isOperational || this.answered),
-        printing: () => this.state === 'PRINTING' || this.state === 'PAUSED',
-        writeLine: (line) => this.writer.writeLine(line),
-        commandSent: (command, code) => {
-          if (this.firmwareModel.commandSent(command, code)) this.pollers.scheduleTemperature();
-        },
-        synchronised: () => this.onSynchronised(),
-        firmwareInfoSeen: () => this.firmwareModel.infoSeen,
-        communicationTimeoutMs: () => this.timing.communicationTimeoutMs(),
-        triggerError: (message) => this.faults.fatal(message),
-        ...logs,
-      },
-    );
-    this.sdCard = new SdTracker({
-      printingChanged: (printing) => {
-        if (printing && this.state === 'OPERATIONAL') this.setState('PRINTING');
-        else if (!printing && (this.state === 'PRINTING' || this.state === 'PAUSED')) this.setState('OPERATIONAL');
-        else this.emitState();
-      },
-      pollingChanged: () => this.pollers.scheduleSd(),
-      requestListing: () => {
-        this.transmitter.enqueue([this.firmwareModel.has('EXTENDED_M20') ? 'M20 L T' : 'M20'], undefined);
-        this.transmitter.pump();
-      },
-      filesChanged: (files) => this.events.emit('sdFiles', files),
-    });
-    this.pollers = new Pollers(this.clock, this.timeouts.sdStatus, this.transmitter, {
-      operational: () => this.link !== undefined && this.isOperational,
-      temperatureInterval: () =>
-        this.firmwareModel.autoreportTemperature ? undefined : this.timing.temperatureInterval(),
-      sdPollWanted: () =>
-        this.link !== undefined &&
-        this.isOperational &&
-        !this.transmitter.syncing &&
-        !this.firmwareModel.autoreportSd &&
-        (this.sdCard.fileSelected || this.sdCard.printing),
-    });
-    this.replies = new ReplyHandler(this.clock, this.transmitter, this.firmwareModel, this.sdCard, {
-      state: () => this.state,
+    this.parts = wireCommParts(options, {
+      events: this.events,
       linked: () => this.link !== undefined,
-      handshaking: () => !this.answered && (this.state === 'CONNECTING' || this.state === 'DETECT_SERIAL'),
-      sayHello: () => this.handshake.hello(),
+      answered: () => this.answered,
       connected: () => this.onConnected(),
-      temperatures: () => this.emitTemperature(),
-      busy: () => this.onBusy(),
-      action: (action) => this.onAction(action),
+      synchronised: () => this.onSynchronised(),
       externalReset: () => this.onExternalReset(),
-      position: (position) => this.events.emit('position', position),
-      error: (message) => this.faults.firmwareError(message),
-    });
-    this.intake = new CommandIntake(this.transmitter, this.firmwareModel, {
-      operational: () => this.link !== undefined && this.isOperational,
-      emergencyStop: () => {
-        this.faults.emergencyStop();
-        this.closeWithError('Emergency stop (M112) sent, closing the connection');
-      },
-      ...logs,
-    });
-    this.faults = new CommFaults(options, this.writer, this.transmitter, {
-      state: () => this.state,
-      sdPrinting: () => this.sdCard.printing,
-      recordError: (info) => this.recordError(info),
-      enterError: (message) => {
-        this.errorText = message;
-        this.setState('ERROR');
-      },
+      disconnect: () => void this.disconnect(),
       closeWithError: (message) => this.closeWithError(message),
-      failConnectAttempt: (message) => this.handshake.fail(new ConnectionLostError(message)),
-      ...logs,
     });
+    ({ transmitter: this.transmitter, firmwareModel: this.firmwareModel, sdCard: this.sdCard } = this.parts);
   }
 
   // ---------------------------------------------------------------- reads
 
   get status(): PrinterStatus {
-    const status: PrinterStatus = {
-      id: this.state,
-      text: stateText(this.state, { sdPrinting: this.sdCard.printing, sdTransfer: this.sdTransfer }),
-      flags: stateFlags(this.state, { sdReady: this.sdCard.ready }),
-    };
-    if (this.errorText !== undefined) status.error = this.errorText;
-    return status;
+    return this.parts.state.status;
   }
 
   get connection(): CurrentConnection {
-    // OctoPrint says `Closed` until the first connection attempt, `Offline` after a disconnect.
-    return { ...this.current, state: this.everOpened ? this.status.text : 'Closed' };
+    return this.parts.state.connection;
   }
 
   get heaters(): HeaterReadings {
@@ -212,7 +89,7 @@ export class PrinterComm {
   }
 
   get lastError(): PrinterErrorInfo | undefined {
-    return this.lastErrorInfo;
+    return this.parts.state.lastError;
   }
 
   get firmware(): FirmwareInfo {
@@ -226,7 +103,7 @@ export class PrinterComm {
       connection: this.connection,
       heaters: this.heaters,
       sd: this.sd,
-      lastError: this.lastErrorInfo ?? null,
+      lastError: this.lastError ?? null,
       firmware: this.firmware,
       currentZ: this.firmwareModel.currentZ,
       resends: this.transmitter.resendStats,
@@ -235,11 +112,11 @@ export class PrinterComm {
 
   /** The last terminal lines (`Send: ...` / `Recv: ...`). */
   get terminalLines(): readonly string[] {
-    return this.writer.terminalLines;
+    return this.parts.writer.terminalLines;
   }
 
   get isOperational(): boolean {
-    return isOperationalState(this.state);
+    return this.parts.state.operational;
   }
 
   // ---------------------------------------------------------------- connection
@@ -250,8 +127,7 @@ export class PrinterComm {
       await this.disconnect();
     }
     const attempt = ++this.connectAttempt;
-    this.everOpened = true;
-    this.errorText = undefined;
+    this.parts.state.attempting();
     this.options.traffic?.rollOver();
     if (this.options.traffic !== undefined && !this.options.traffic.enabled) {
       this.options.diagnostics?.log(
@@ -275,7 +151,7 @@ export class PrinterComm {
           : error instanceof Error
             ? error.message
             : String(error);
-        this.logs.error(message);
+        this.parts.logs.error(message);
         this.closeWithError(message, detecting || this.state === 'CONNECTING' ? 'CLOSED' : 'CLOSED_WITH_ERROR');
         throw new ConnectionLostError(message);
       }
@@ -286,8 +162,7 @@ export class PrinterComm {
     this.connectAttempt += 1;
     const link = this.link;
     this.teardown(new ConnectionLostError('Disconnected from the printer'));
-    this.setState('CLOSED');
-    this.current = { ...this.current, state: 'Offline' };
+    this.parts.state.disconnected();
     if (link !== undefined) await link.close();
   }
 
@@ -303,28 +178,28 @@ export class PrinterComm {
         if (generation === this.linkGeneration) this.receive(line);
       },
       onClose: (error) => {
-        if (generation === this.linkGeneration) this.faults.linkFailed(error);
+        if (generation === this.linkGeneration) this.parts.faults.linkFailed(error);
       },
     };
-    this.current = { state: this.status.text, port, baudrate };
+    this.parts.state.opening(port, baudrate);
     const link = await this.options.openLink(port, baudrate, handlers);
     if (generation !== this.linkGeneration) {
       await link.close();
       throw new ConnectionLostError('Connection attempt superseded');
     }
     this.link = link;
-    this.writer.attach(link);
-    this.logs.log(`Connected to: ${port} at ${baudrate} baud, starting monitor`);
+    this.parts.writer.attach(link);
+    this.parts.logs.log(`Connected to: ${port} at ${baudrate} baud, starting monitor`);
     if (!detecting) this.setState('CONNECTING');
     this.transmitter.reset();
     this.transmitter.restartStats();
-    const connected = this.handshake.begin(detecting);
+    const connected = this.parts.handshake.begin(detecting);
     try {
       await connected;
     } catch (error) {
       if (detecting && generation === this.linkGeneration) {
         this.link = undefined;
-        this.writer.detach();
+        this.parts.writer.detach();
         this.linkGeneration += 1;
         await link.close();
       }
@@ -335,7 +210,7 @@ export class PrinterComm {
   /** The first ok: the sync (hello, M115 probe) and an M105 follow before the printer counts as Operational. */
   private onConnected(): void {
     this.answered = true;
-    this.handshake.answered();
+    this.parts.handshake.answered();
     this.startSync(true);
     this.transmitter.pump();
   }
@@ -344,10 +219,10 @@ export class PrinterComm {
   private onOperational(): void {
     if (this.link === undefined || this.isOperational) return;
     this.setState('OPERATIONAL');
-    this.pollers.scheduleTemperature();
-    this.pollers.scheduleSd();
+    this.parts.pollers.scheduleTemperature();
+    this.parts.pollers.scheduleSd();
     this.transmitter.pump();
-    this.handshake.succeeded();
+    this.parts.handshake.succeeded();
   }
 
   private startSync(withHello: boolean): void {
@@ -367,8 +242,8 @@ export class PrinterComm {
     }
     this.transmitter.enqueue(followUps, undefined);
     if (this.isOperational) {
-      this.pollers.scheduleTemperature();
-      this.pollers.scheduleSd();
+      this.parts.pollers.scheduleTemperature();
+      this.parts.pollers.scheduleSd();
     }
     this.events.emit('firmware', this.firmware);
   }
@@ -377,7 +252,7 @@ export class PrinterComm {
 
   /** Queues lines in order; resolves when the firmware accepted every one. */
   send(lines: string | readonly string[]): Promise<void> {
-    return this.intake.send(lines);
+    return this.parts.intake.send(lines);
   }
 
   /** Adds a line source (a print job) to the transmitter; see LineSource. Returns its removal. */
@@ -398,8 +273,7 @@ export class PrinterComm {
 
   /** The print engine's states (Starting, Printing, ..., and back to Operational), only while connected. */
   setJobState(state: PrinterStateId, sdTransfer = false): void {
-    this.sdTransfer = sdTransfer && state !== 'OPERATIONAL';
-    if (this.isOperational) this.setState(state);
+    this.parts.state.setJob(state, sdTransfer);
   }
 
   // ---------------------------------------------------------------- receiving
@@ -408,56 +282,28 @@ export class PrinterComm {
     const nul = raw.indexOf('\0');
     if (nul >= 0) {
       // Marlin never sends NUL: it means noise on the line or a baud rate mismatch. The rest is still parsed.
-      this.logs.warn(
+      this.parts.logs.warn(
         `Received line contains at least one null byte character at position ${nul}, this hints at some data corruption going on`,
       );
     }
     const line = (nul >= 0 ? raw.replaceAll('\0', '') : raw).trimEnd();
-    this.writer.received(line);
-    this.replies.handle(line);
-  }
-
-  private emitTemperature(): void {
-    const time = Math.floor((this.epochOffset + this.clock.now()) / 1000);
-    const sample: TemperatureSample = { time, heaters: this.heaters };
-    this.events.emit('temperature', sample);
-  }
-
-  private onBusy(): void {
-    this.transmitter.refreshWatchdog();
-    const keepalive = this.timing.busySeen();
-    if (keepalive === undefined) return;
-    this.logs.log('Printer seems to support the busy protocol, will adjust timeouts and set busy interval accordingly');
-    this.transmitter.enqueue([keepalive], undefined);
-    this.transmitter.pump();
-  }
-
-  private onAction(line: string): void {
-    const action = parseActionCommand(line);
-    if (action === undefined) return;
-    this.events.emit('action', action);
-    followHostAction(action, {
-      state: () => this.state,
-      setState: (state) => this.setState(state),
-      forgetSdPrint: () => this.sdCard.forgetPrint(),
-      disconnect: () => void this.disconnect(),
-      log: (message) => this.logs.log(message),
-    });
+    this.parts.writer.received(line);
+    this.parts.replies.handle(line);
   }
 
   private onExternalReset(): void {
-    this.logs.warn(
+    this.parts.logs.warn(
       "Printer sent 'start' while already operational. External reset? Resetting line numbers to be on the safe side",
     );
     this.sdCard.fileSelected = false;
     if (this.sdCard.printing) {
-      this.logs.warn('Aborting job since printer lost state.');
+      this.parts.logs.warn('Aborting job since printer lost state.');
       this.sdCard.forgetPrint();
       if (this.state !== 'OPERATIONAL') this.setState('OPERATIONAL');
     }
     this.transmitter.failPending(new ConnectionLostError('The printer was reset'));
     this.transmitter.reset();
-    this.handshake.restart();
+    this.parts.handshake.restart();
     this.startSync(false);
     this.transmitter.pump();
   }
@@ -465,48 +311,35 @@ export class PrinterComm {
   // ---------------------------------------------------------------- errors
 
   private closeWithError(message: string, state: 'CLOSED' | 'CLOSED_WITH_ERROR' = 'CLOSED_WITH_ERROR'): void {
-    this.errorText = message;
     const link = this.link;
     this.teardown(new ConnectionLostError(message));
-    this.setState(state);
+    this.parts.state.fail(message, state);
     if (link !== undefined) void link.close();
   }
 
   private teardown(reason: Error): void {
     this.linkGeneration += 1;
     this.link = undefined;
-    this.writer.detach();
-    this.handshake.fail(reason);
-    this.pollers.stop();
+    this.parts.writer.detach();
+    this.parts.handshake.fail(reason);
+    this.parts.pollers.stop();
     this.transmitter.stop();
-    this.replies.reset();
+    this.parts.replies.reset();
     this.transmitter.failPending(reason);
     this.transmitter.reset();
-    this.timing.reset();
+    this.parts.timing.reset();
     this.answered = false;
     this.firmwareModel.reset();
     this.sdCard.reset();
   }
 
-  // ---------------------------------------------------------------- state and logging
+  // ---------------------------------------------------------------- state
+
+  private get state(): PrinterStateId {
+    return this.parts.state.id;
+  }
 
   private setState(state: PrinterStateId): void {
-    if (state === this.state) return;
-    const from = stateText(this.state, { sdPrinting: this.sdCard.printing });
-    this.state = state;
-    const to = stateText(state, { sdPrinting: this.sdCard.printing });
-    this.logs.log(`Changing monitoring state from "${from}" to "${to}"`);
-    this.emitState();
-  }
-
-  private recordError(info: PrinterErrorInfo): void {
-    this.lastErrorInfo = info;
-    // Not `error`: an EventEmitter throws an `error` event nobody listens to.
-    this.events.emit('printerError', info);
-  }
-
-  private emitState(): void {
-    this.current = { ...this.current, state: this.status.text };
-    this.events.emit('state', this.status);
+    this.parts.state.set(state);
   }
 }

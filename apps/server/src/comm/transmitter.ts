@@ -1,74 +1,44 @@
-import { commandParameter, numberedLine } from './gcode-line.js';
+import { Confirmations } from './confirmations.js';
+import { numberedLine } from './gcode-line.js';
 import { InFlightWindow } from './in-flight-window.js';
-import { type LineSource, LineSources } from './line-source.js';
+import { LineNumbering } from './line-numbering.js';
+import type { LineSource } from './line-source.js';
 import { OkWatchdog } from './ok-watchdog.js';
 import type { CommClock } from './printer-comm.options.js';
 import type { ResendStats } from './printer-comm.types.js';
 import { parseResendRequest } from './reply-parsers.js';
 import { ResendHold } from './resend-hold.js';
+import { ResendOkTimer } from './resend-ok-timer.js';
 import { ResendTracker } from './resend-tracker.js';
-import { type Batch, type Entry, newEntry, type PollKind } from './transmit-entry.js';
+import { type Batch, type Entry, heatsUp, mayRunLong, newEntry, type PollKind } from './transmit-entry.js';
+import { TransmitQueue } from './transmit-queue.js';
+import type { TransmitterHost, TransmitterOptions } from './transmitter.options.js';
 
 export type { Batch } from './transmit-entry.js';
 
 const HELLO = 'M110 N0';
-const HISTORY_SIZE = 50;
-const RESEND_OK_TIMEOUT_MS = 500;
 const MAX_CONSECUTIVE_TIMEOUTS = 5;
-const LONG_RUNNING = new Set(['G4', 'G28', 'G29', 'G30', 'G32', 'M400', 'M226', 'M600']);
-const HEATING = new Set(['M109', 'M190', 'M191', 'M116']);
-
-export interface TransmitterOptions {
-  flowControl: 'ping-pong' | 'send-ahead';
-  sendAheadLines: number;
-  rxBufferSize: number;
-}
-
-/** What the transmitter needs from the connection around it. */
-export interface TransmitterHost {
-  /** A link is open. */
-  linked(): boolean;
-  /** A link is open and the printer is operational: lines may go out. */
-  ready(): boolean;
-  /** A job is running (a resend beyond the history cannot be survived then). */
-  printing(): boolean;
-  writeLine(line: string): void;
-  /** Host-side effects of a command going out (heater targets, tool selection). */
-  commandSent(command: string, code: string): void;
-  /** The M115 probe's ok arrived after its reply: the conversation is in step. */
-  synchronised(): void;
-  /** Whether the probe's FIRMWARE_NAME reply arrived. */
-  firmwareInfoSeen(): boolean;
-  communicationTimeoutMs(): number;
-  triggerError(message: string): void;
-  log(message: string): void;
-  warn(message: string): void;
-}
 
 /**
- * The sending half of Marlin's host protocol: the command queue and the line sources behind it, line numbers and
- * checksums, the resend history, the flow-control window (ping-pong, or send-ahead bounded by lines and by the
- * firmware's RX bytes), resends, and the ok-watchdog. Order of what goes out on each ok: resends, then queued
- * commands (user, polls), then the next line of a line source (OctoPrint's command queue before the job).
+ * The sending half of Marlin's host protocol: what goes out when, and what each ok, `Resend:` and silence means.
+ * Its parts: the queue (TransmitQueue: commands, polls, line sources), LineNumbering (numbers, checksums, the resend
+ * history), the InFlightWindow (ping-pong, or send-ahead bounded by lines and by the firmware's RX bytes),
+ * Confirmations, the ResendTracker and ResendHold, and the OkWatchdog. Order of what goes out on each ok: resends,
+ * then queued commands (user, polls), then the next line of a line source (OctoPrint's command queue before the job).
  */
 export class Transmitter {
   readonly watchdog: OkWatchdog;
-  private readonly sources = new LineSources();
   private readonly resends: ResendTracker;
-  private seq = 0;
-  private nextLineNumber = 1;
-  private readonly queue: Entry[] = [];
+  private readonly queue = new TransmitQueue();
   private readonly resendQueue: Entry[] = [];
-  private readonly history = new Map<number, Entry>();
+  private readonly numbering: LineNumbering;
   private readonly inFlight = new InFlightWindow();
+  private readonly confirmations = new Confirmations();
   /** Oks that belong to error replies (`Error`/`Resend`/`ok`) rather than to a line in flight. */
   private errorOks = 0;
-  private confirmedSeq = 0;
-  /** Numbered entries of `send()` batches and line sources not yet confirmed, in `seq` order. */
-  private readonly unconfirmed: Entry[] = [];
   /** After an error, one line in flight until every resent line is confirmed. */
   private recoverUntilSeq = 0;
-  private resendOkTimer: unknown;
+  private readonly resendOk: ResendOkTimer;
   /** The resend waits for the duplicate requests of the lines that were in flight. */
   private readonly resendHold: ResendHold;
   private consecutiveTimeouts = 0;
@@ -79,22 +49,29 @@ export class Transmitter {
   private syncProbe: Entry | undefined;
 
   constructor(
-    private readonly clock: CommClock,
+    clock: CommClock,
     private readonly options: TransmitterOptions,
     private readonly host: TransmitterHost,
   ) {
     this.watchdog = new OkWatchdog(clock, host.communicationTimeoutMs, () => this.onCommunicationTimeout());
     this.resends = new ResendTracker(host);
     this.resendHold = new ResendHold(clock, () => this.pump());
+    this.numbering = new LineNumbering(options.sendAheadLines);
+    this.resendOk = new ResendOkTimer(clock, () => {
+      host.log(
+        "Firmware didn't send an 'ok' with their resend request. That's a known bug with some firmware variants out there.",
+      );
+      this.handleOk();
+    });
   }
 
   get syncing(): boolean {
     return this.syncProbe !== undefined;
   }
 
-  /** An ok is pending after a `Resend:` (see `armResendOkTimer`). */
+  /** An ok is pending after a `Resend:` (see ResendOkTimer). */
   get awaitingResendOk(): boolean {
-    return this.resendOkTimer !== undefined;
+    return this.resendOk.pending;
   }
 
   /**
@@ -103,7 +80,7 @@ export class Transmitter {
    * runs short once; a printer that stays silent then gets the usual timeouts).
    */
   get recovering(): boolean {
-    return this.confirmedSeq < this.recoverUntilSeq && this.consecutiveTimeouts === 0;
+    return this.confirmations.through < this.recoverUntilSeq && this.consecutiveTimeouts === 0;
   }
 
   /** Resend requests and lines sent since `restartStats`. */
@@ -117,14 +94,12 @@ export class Transmitter {
 
   /** A heat-up command (M109, M190, ...) waits for its ok. */
   get heating(): boolean {
-    return this.inFlight.some((entry) => entry.code !== undefined && HEATING.has(entry.code));
+    return this.inFlight.some(heatsUp);
   }
 
   /** A command that may take long without an ok (a heat-up, homing, a dwell) waits for its ok. */
   get longRunning(): boolean {
-    return this.inFlight.some(
-      (entry) => entry.code !== undefined && (LONG_RUNNING.has(entry.code) || HEATING.has(entry.code)),
-    );
+    return this.inFlight.some(mayRunLong);
   }
 
   /**
@@ -132,32 +107,23 @@ export class Transmitter {
    * The source is asked for one line at a time, only when that line can go out.
    */
   addSource(source: LineSource): () => void {
-    const remove = this.sources.add(source);
+    const remove = this.queue.addSource(source);
     this.pump();
-    return () => {
-      remove();
-      const pulled = this.queue.findIndex((entry) => entry.source === source && entry.seq === 0);
-      if (pulled >= 0) this.queue.splice(pulled, 1);
-    };
+    return remove;
   }
 
   /** Queues commands (in order) for one `send()` call, or for the host itself when `batch` is undefined. */
   enqueue(commands: readonly string[], batch: Batch | undefined, front = false): void {
-    const entries = commands.map((command) => newEntry(command, batch));
-    if (front) this.queue.unshift(...entries);
-    else this.queue.push(...entries);
+    this.queue.add(commands, batch, front);
   }
 
   /** Queues a poll unless one of its kind already waits. */
   enqueuePoll(command: string, kind: PollKind): void {
-    if (this.queue.some((entry) => entry.kind === kind)) return;
-    this.queue.push(newEntry(command, undefined, kind));
-    this.pump();
+    if (this.queue.addPoll(command, kind)) this.pump();
   }
 
   dropPoll(kind: PollKind): void {
-    const queued = this.queue.findIndex((entry) => entry.kind === kind);
-    if (queued >= 0) this.queue.splice(queued, 1);
+    this.queue.dropPoll(kind);
   }
 
   /**
@@ -188,7 +154,7 @@ export class Transmitter {
     const probe = newEntry('M115');
     probe.wire = 'M115';
     this.syncProbe = probe;
-    this.queue.unshift(...(withHello ? [newEntry(HELLO), probe] : [probe]));
+    this.queue.addEntries(withHello ? [newEntry(HELLO), probe] : [probe], true);
   }
 
   /** Sends as many lines as flow control allows. */
@@ -197,13 +163,13 @@ export class Transmitter {
       if (this.errorOks > 0) return;
       const resending = this.resendQueue.length > 0;
       if (resending && this.resendHold.held) return;
-      const entry = resending ? this.resendQueue[0] : this.nextQueued();
+      const entry = resending ? this.resendQueue[0] : this.queue.peek(this.syncing);
       if (entry === undefined) return;
       if (entry.code === undefined && !resending) {
         // Not a G/M/T command: no ok follows, so it takes no credit.
         this.queue.shift();
         this.host.writeLine(entry.command);
-        this.settle(entry);
+        this.confirmations.settle(entry);
         continue;
       }
       // M110 renumbers: everything before it must be confirmed first, so resends never straddle it, and no
@@ -215,7 +181,7 @@ export class Transmitter {
       if (this.syncing && this.inFlight.some((flight) => flight === this.syncProbe)) return;
       if (this.inFlight.length >= this.inFlightLimit()) return;
       if (this.inFlight.length > 0) {
-        const bytes = (entry.wire ?? numberedLine(this.nextLineNumber, entry.command)).length + 1;
+        const bytes = (entry.wire ?? numberedLine(this.numbering.nextNumber, entry.command)).length + 1;
         if (this.inFlight.bytes + bytes > this.options.rxBufferSize) return;
       }
       if (resending) this.resendQueue.shift();
@@ -231,7 +197,7 @@ export class Transmitter {
 
   /** An ok (or a faked one). */
   handleOk(): void {
-    this.clearResendOkTimer();
+    this.resendOk.clear();
     this.consecutiveTimeouts = 0;
     if (this.errorOks > 0) {
       this.errorOks -= 1;
@@ -270,7 +236,7 @@ export class Transmitter {
     if (requested === undefined) return;
     // The ok that follows belongs to this error reply.
     this.errorOks += 1;
-    this.armResendOkTimer();
+    this.resendOk.arm();
     const renumbering = this.inFlight.find((flight) => flight.code === 'M110');
     if (renumbering !== undefined) {
       // Nothing numbered follows an M110 before its ok, so a request now means the M110 line itself was rejected
@@ -278,9 +244,9 @@ export class Transmitter {
       this.resendRenumbering(renumbering);
       return;
     }
-    const lastSentNumber = this.nextLineNumber - 1;
-    const entry = this.history.get(requested);
-    const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.nextLineNumber);
+    const lastSentNumber = this.numbering.nextNumber - 1;
+    const entry = this.numbering.sent(requested);
+    const decision = this.resends.judge(requested, entry !== undefined, lastSentNumber, this.numbering.nextNumber);
     if (decision !== 'resend' || entry === undefined) {
       if (this.resendHold.held) this.resendHold.update(this.resends.duplicatesExpected);
       return;
@@ -289,11 +255,7 @@ export class Transmitter {
     this.confirmThrough(entry.seq - 1);
     const dropped = this.inFlight.remove((flight) => flight.seq >= entry.seq);
     this.resends.expectDuplicates(requested, dropped - 1);
-    const again: Entry[] = [];
-    for (let number = requested; number <= lastSentNumber; number += 1) {
-      const resent = this.history.get(number);
-      if (resent !== undefined) again.push(resent);
-    }
+    const again = this.numbering.sentSince(requested);
     this.resendQueue.length = 0;
     this.resendQueue.push(...again);
     this.recoverUntilSeq = Math.max(this.recoverUntilSeq, again[again.length - 1]?.seq ?? 0);
@@ -319,7 +281,7 @@ export class Transmitter {
   /** Rejects every `send()` still waiting. */
   failPending(reason: Error): void {
     const batches = new Set<Batch>();
-    for (const entry of [...this.queue, ...this.resendQueue, ...this.history.values()]) {
+    for (const entry of [...this.queue.entries, ...this.resendQueue, ...this.numbering.entries()]) {
       if (entry.batch !== undefined && !entry.batch.settled) batches.add(entry.batch);
     }
     for (const entry of this.inFlight.entries) if (entry.batch !== undefined) batches.add(entry.batch);
@@ -332,14 +294,12 @@ export class Transmitter {
 
   /** Forgets everything in the queues and in flight and starts numbering at 1 (a new link, a reset printer). */
   reset(): void {
-    this.queue.length = 0;
+    this.queue.clear();
     this.resendQueue.length = 0;
-    this.history.clear();
+    this.numbering.reset();
     this.inFlight.clear();
-    this.unconfirmed.length = 0;
+    this.confirmations.reset(this.numbering.lastSeq);
     this.errorOks = 0;
-    this.nextLineNumber = 1;
-    this.confirmedSeq = this.seq;
     this.recoverUntilSeq = 0;
     this.resendHold.clear();
     this.resends.reset();
@@ -350,17 +310,9 @@ export class Transmitter {
 
   /** The link is gone: timers stop. */
   stop(): void {
-    this.clearResendOkTimer();
+    this.resendOk.clear();
     this.resendHold.clear();
     this.watchdog.clear();
-  }
-
-  private nextQueued(): Entry | undefined {
-    if (this.queue.length === 0 && !this.syncing) {
-      const line = this.sources.next();
-      if (line !== undefined) this.queue.push(newEntry(line.text, undefined, undefined, line.source));
-    }
-    return this.queue[0];
   }
 
   private resendRenumbering(renumbering: Entry): void {
@@ -372,7 +324,7 @@ export class Transmitter {
 
   private inFlightLimit(): number {
     if (this.syncing) return 2;
-    if (this.options.flowControl !== 'send-ahead' || this.confirmedSeq < this.recoverUntilSeq) return 1;
+    if (this.options.flowControl !== 'send-ahead' || this.confirmations.through < this.recoverUntilSeq) return 1;
     return Math.max(1, this.options.sendAheadLines);
   }
 
@@ -384,7 +336,7 @@ export class Transmitter {
   private endSync(): void {
     this.syncProbe = undefined;
     this.errorOks = 0;
-    this.confirmThrough(this.seq);
+    this.confirmThrough(this.numbering.lastSeq);
     this.inFlight.clear();
     this.watchdog.clear();
   }
@@ -392,68 +344,19 @@ export class Transmitter {
   /** Gives a queued entry its line number (once) and records it for resends. */
   private numberEntry(entry: Entry): string {
     if (entry.wire !== undefined) return entry.wire;
-    if (entry.code === 'M110') {
-      const target = commandParameter(entry.command, 'N') ?? 0;
-      this.history.clear();
-      this.nextLineNumber = target;
-      this.resends.renumbered();
-    }
-    entry.seq = ++this.seq;
-    entry.lineNumber = this.nextLineNumber;
-    entry.wire = numberedLine(this.nextLineNumber, entry.command);
-    this.history.set(this.nextLineNumber, entry);
-    this.history.delete(this.nextLineNumber - this.historySize());
-    this.nextLineNumber += 1;
-    if (entry.batch !== undefined || entry.source !== undefined) this.unconfirmed.push(entry);
-    return entry.wire;
-  }
-
-  private historySize(): number {
-    return Math.max(HISTORY_SIZE, 2 * this.options.sendAheadLines);
-  }
-
-  private settle(entry: Entry): void {
-    if (entry.confirmed) return;
-    entry.confirmed = true;
-    entry.source?.accepted?.(entry.command);
-    const batch = entry.batch;
-    if (batch === undefined || batch.settled) return;
-    batch.remaining -= 1;
-    if (batch.remaining <= 0) {
-      batch.settled = true;
-      batch.resolve();
-    }
+    const wire = this.numbering.assign(entry);
+    if (entry.code === 'M110') this.resends.renumbered();
+    this.confirmations.track(entry);
+    return wire;
   }
 
   /** Every numbered line up to `seq` was accepted (the firmware enforces their order). */
   private confirmThrough(seq: number): void {
-    if (seq <= this.confirmedSeq) return;
-    this.confirmedSeq = seq;
-    while (this.unconfirmed.length > 0 && (this.unconfirmed[0]?.seq ?? Infinity) <= seq) {
-      const entry = this.unconfirmed.shift();
-      if (entry !== undefined) this.settle(entry);
-    }
+    if (!this.confirmations.confirmThrough(seq)) return;
     this.resends.progressed((number) => {
-      const requested = this.history.get(number);
+      const requested = this.numbering.sent(number);
       return requested === undefined || requested.seq <= seq;
     });
-  }
-
-  /** Firmwares that leave out the ok after `Resend:` get one faked after 0.5 s. */
-  private armResendOkTimer(): void {
-    this.clock.clearTimeout(this.resendOkTimer);
-    this.resendOkTimer = this.clock.setTimeout(() => {
-      this.resendOkTimer = undefined;
-      this.host.log(
-        "Firmware didn't send an 'ok' with their resend request. That's a known bug with some firmware variants out there.",
-      );
-      this.handleOk();
-    }, RESEND_OK_TIMEOUT_MS);
-  }
-
-  private clearResendOkTimer(): void {
-    this.clock.clearTimeout(this.resendOkTimer);
-    this.resendOkTimer = undefined;
   }
 
   private onCommunicationTimeout(): void {
@@ -481,14 +384,14 @@ export class Transmitter {
    * forgotten lines are not expected any more, so the duplicate filter lets the next one through.
    */
   private recoverLostOk(): void {
-    this.clearResendOkTimer();
+    this.resendOk.clear();
     this.inFlight.clear();
     this.errorOks = 0;
     this.resends.inFlightForgotten();
     this.resendHold.clear();
-    this.recoverUntilSeq = Math.max(this.recoverUntilSeq, this.seq);
+    this.recoverUntilSeq = Math.max(this.recoverUntilSeq, this.numbering.lastSeq);
     if (this.resendQueue.length === 0 && this.queue.length === 0) {
-      this.queue.push(newEntry('M105', undefined, 'temperature-poll'));
+      this.queue.addEntries([newEntry('M105', undefined, 'temperature-poll')]);
     }
     this.pump();
     this.refreshWatchdog();
