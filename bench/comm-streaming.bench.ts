@@ -2,50 +2,19 @@
 // @serialport/bindings-cpp): PrinterComm in ping-pong mode against a raw pty ping-pong loop (the limit), and
 // PrinterComm in send-ahead mode against ping-pong. Moves take no simulated time, so the wire is the bottleneck.
 import { autoDetect } from '@serialport/bindings-cpp';
-import { ReadlineParser } from '@serialport/parser-readline';
-import { SerialPortStream } from '@serialport/stream';
 import { startPtySimulator } from '@hotend/firmware-sim';
-import { numberedLine } from '../apps/server/dist/comm/gcode-line.js';
 import { PrinterComm } from '../apps/server/dist/comm/printer-comm.js';
 import { openSerialLink } from '../apps/server/dist/comm/serial-link.js';
+import { rawPingPong, STREAMING_SIM } from './raw-pty-loop.js';
 import { ratio, report } from './report.js';
 
 const LINES = 20_000;
 const commands = Array.from({ length: LINES }, (_, index) => `G1 X${index % 2} F6000`);
 const binding = autoDetect();
-const simOptions = { resetOnOpen: false, moveTimeFactor: 0, sdCard: false } as const;
-
-/** Lines per second for one send-and-wait-for-ok loop written directly against the port. */
-async function rawPingPong(): Promise<number> {
-  const pty = await startPtySimulator(simOptions);
-  const port = new SerialPortStream({ binding, path: pty.path, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  const parser = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
-  // The tightest loop: the next line is written from the ok handler itself, no queue, no promises.
-  let next = 0;
-  let started = 0;
-  await new Promise<void>((resolve) => {
-    parser.on('data', (line: string) => {
-      if (!line.startsWith('ok')) return;
-      if (next === 0) started = performance.now();
-      if (next === LINES) {
-        resolve();
-        return;
-      }
-      next += 1;
-      port.write(`${numberedLine(next, commands[next - 1] ?? '')}\n`);
-    });
-    port.write(`${numberedLine(0, 'M110 N0')}\n`);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  await new Promise<void>((resolve) => port.close(() => resolve()));
-  await pty.close();
-  return LINES / seconds;
-}
 
 /** Lines per second through PrinterComm.send, checked against the simulator's executed log. */
 async function throughComm(flowControl: 'ping-pong' | 'send-ahead'): Promise<number> {
-  const pty = await startPtySimulator(simOptions);
+  const pty = await startPtySimulator(STREAMING_SIM);
   const comm = new PrinterComm({
     openLink: (path, baudrate, handlers) => openSerialLink(binding, path, baudrate, handlers),
     flowControl,
@@ -72,12 +41,12 @@ async function throughComm(flowControl: 'ping-pong' | 'send-ahead'): Promise<num
 const ROUNDS = 5;
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-await rawPingPong(); // warm-up: JIT and pty setup costs land here, not in the baseline
+await rawPingPong(commands); // warm-up: JIT and pty setup costs land here, not in the baseline
 const raw: number[] = [];
 const pingPong: number[] = [];
 const sendAhead: number[] = [];
 for (let round = 0; round < ROUNDS; round += 1) {
-  raw.push(await rawPingPong());
+  raw.push(await rawPingPong(commands));
   pingPong.push(await throughComm('ping-pong'));
   sendAhead.push(await throughComm('send-ahead'));
 }

@@ -5,49 +5,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autoDetect } from '@serialport/bindings-cpp';
-import { ReadlineParser } from '@serialport/parser-readline';
-import { SerialPortStream } from '@serialport/stream';
 import { startPtySimulator } from '@hotend/firmware-sim';
 import { HotendClient } from '@hotend/sdk';
 import { stringify } from 'yaml';
 import { createHotendApp } from '../apps/server/dist/app.factory.js';
-import { numberedLine } from '../apps/server/dist/comm/gcode-line.js';
 import { loadConfig } from '../apps/server/dist/config/config.loader.js';
+import { rawPingPong, STREAMING_SIM } from './raw-pty-loop.js';
 import { ratio, report } from './report.js';
 
 const LINES = Number(process.env['HOST_PRINT_BENCH_LINES'] ?? 100_000);
 const commands = Array.from({ length: LINES }, (_, index) => `G1 X${index % 2} F6000`);
-const binding = autoDetect();
-const simOptions = { resetOnOpen: false, moveTimeFactor: 0, sdCard: false } as const;
 const KEY = 'bench-admin-key-0123456789';
-
-/** Lines per second for one send-and-wait-for-ok loop written directly against the port. */
-async function rawPingPong(lines: number): Promise<number> {
-  const pty = await startPtySimulator(simOptions);
-  const port = new SerialPortStream({ binding, path: pty.path, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  const parser = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
-  let next = 0;
-  let started = 0;
-  await new Promise<void>((resolve) => {
-    parser.on('data', (line: string) => {
-      if (!line.startsWith('ok')) return;
-      if (next === 0) started = performance.now();
-      if (next === lines) {
-        resolve();
-        return;
-      }
-      next += 1;
-      port.write(`${numberedLine(next, commands[next - 1] ?? '')}\n`);
-    });
-    port.write(`${numberedLine(0, 'M110 N0')}\n`);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  await new Promise<void>((resolve) => port.close(() => resolve()));
-  await pty.close();
-  return lines / seconds;
-}
 
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -65,7 +33,7 @@ async function timedGet(url: string): Promise<{ ms: number; state: string }> {
 async function hostPrint(
   flowControl: 'ping-pong' | 'send-ahead',
 ): Promise<{ rate: number; idle: number[]; busy: number[] }> {
-  const pty = await startPtySimulator(simOptions);
+  const pty = await startPtySimulator(STREAMING_SIM);
   const basedir = mkdtempSync(join(tmpdir(), 'hotend-bench-print-'));
   writeFileSync(
     join(basedir, 'config.yaml'),
@@ -115,8 +83,8 @@ async function hostPrint(
   }
 }
 
-await rawPingPong(5_000); // warm-up
-const raw = await rawPingPong(LINES);
+await rawPingPong(commands.slice(0, 5_000)); // warm-up
+const raw = await rawPingPong(commands);
 const pingPong = await hostPrint('ping-pong');
 const sendAhead = await hostPrint('send-ahead');
 report({

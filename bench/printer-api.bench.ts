@@ -23,6 +23,7 @@ import Fastify from 'fastify';
 import { createHotendApp } from '../apps/server/dist/app.factory.js';
 import { PRINTER_COMM, type PrinterCommApi } from '../apps/server/dist/comm/printer-comm.types.js';
 import { loadConfig } from '../apps/server/dist/config/config.loader.js';
+import { CommStreamer } from './comm-streamer.js';
 import { ratio, report } from './report.js';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -61,51 +62,6 @@ async function measure(url: string, headers: Record<string, string>, onStart?: (
   }
   times.sort((a, b) => a - b);
   return { rps: result.requests.average, p99: times[Math.floor(times.length * 0.99)] ?? 0 };
-}
-
-/** Keeps CHUNK * QUEUED_CHUNKS short moves queued on the comm layer until stopped; counts acknowledged lines. */
-class Streamer {
-  acknowledged = 0;
-  private running = true;
-  private failure: unknown;
-  private readonly done: Promise<void>;
-  private x = 0;
-
-  constructor(private readonly comm: PrinterCommApi) {
-    const lanes = Array.from({ length: QUEUED_CHUNKS }, () => this.lane());
-    this.done = Promise.all(lanes).then(() => undefined);
-  }
-
-  /** One of QUEUED_CHUNKS loops, each with one chunk queued: the comm queue never runs dry while running. */
-  private async lane(): Promise<void> {
-    try {
-      while (this.running) {
-        const lines = Array.from({ length: CHUNK }, () => `G1 X${(this.x = 1 - this.x)} F6000`);
-        await this.comm.send(lines);
-        this.acknowledged += CHUNK;
-      }
-    } catch (error) {
-      this.failure ??= error;
-      this.running = false;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.done;
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  /** Lines acknowledged per second while `during` runs. */
-  async rateDuring<T>(during: (start: () => void) => Promise<T>): Promise<{ result: T; linesPerSecond: number }> {
-    let before = this.acknowledged;
-    let started = performance.now();
-    const result = await during(() => {
-      before = this.acknowledged;
-      started = performance.now();
-    });
-    return { result, linesPerSecond: ((this.acknowledged - before) * 1000) / (performance.now() - started) };
-  }
 }
 
 async function startSimulator(scratch: string): Promise<{ devicePath: string; stop: () => void }> {
@@ -153,7 +109,7 @@ async function runMode(commProcess: CommProcess, mode: FlowControl): Promise<num
     ].join('\n'),
   );
   const app = await createHotendApp(loadConfig(scratch), { logger: false, swaggerUi: false });
-  let streamer: Streamer | undefined;
+  let streamer: CommStreamer | undefined;
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address();
@@ -167,7 +123,12 @@ async function runMode(commProcess: CommProcess, mode: FlowControl): Promise<num
     const headers = { 'x-api-key': KEY };
     const idle = await measure(url, headers);
 
-    streamer = new Streamer(comm);
+    let x = 0;
+    streamer = new CommStreamer(comm, {
+      lanes: QUEUED_CHUNKS,
+      chunk: CHUNK,
+      nextLine: () => `G1 X${(x = 1 - x)} F6000`,
+    });
     await sleep(500);
     const unloaded = await streamer.rateDuring(() => sleep(2000));
     const busy = await streamer.rateDuring((start) => measure(url, headers, start));

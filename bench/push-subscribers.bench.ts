@@ -27,6 +27,7 @@ import { createInterface } from 'node:readline';
 import { createHotendApp } from '../apps/server/dist/app.factory.js';
 import { PRINTER_COMM, type PrinterCommApi } from '../apps/server/dist/comm/printer-comm.types.js';
 import { loadConfig } from '../apps/server/dist/config/config.loader.js';
+import { CommStreamer } from './comm-streamer.js';
 import { ratio, report } from './report.js';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -85,54 +86,23 @@ for (let waited = 0; !comm.status.flags.operational; waited += 100) {
   await sleep(100);
 }
 
-/** Keeps LANES chunks queued on the comm layer; counts acknowledged lines. */
-class Streamer {
-  acknowledged = 0;
-  private running = true;
-  private failure: unknown;
-  private readonly done: Promise<void>;
-  private mark = 0;
-  private x = 0;
+let mark = 0;
+let x = 0;
+const streamer = new CommStreamer(comm, {
+  lanes: LANES,
+  chunk: CHUNK,
+  nextLine: () => {
+    x += 1;
+    return x % MARK_EVERY === 0 ? `M118 mark-${(mark += 1)}` : `G1 X${x % 2} F6000`;
+  },
+});
 
-  constructor() {
-    this.done = Promise.all(Array.from({ length: LANES }, () => this.lane())).then(() => undefined);
-  }
-
-  private async lane(): Promise<void> {
-    try {
-      while (this.running) {
-        const lines = Array.from({ length: CHUNK }, () => {
-          this.x += 1;
-          return this.x % MARK_EVERY === 0 ? `M118 mark-${(this.mark += 1)}` : `G1 X${this.x % 2} F6000`;
-        });
-        await comm.send(lines);
-        this.acknowledged += CHUNK;
-      }
-    } catch (error) {
-      this.failure ??= error;
-      this.running = false;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.done;
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  /** Lines/s over `ms`, and the server process's CPU ms per 1000 lines meanwhile. */
-  async rate(ms: number): Promise<{ rate: number; cpuPerKLine: number }> {
-    const before = this.acknowledged;
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    await sleep(ms);
-    const lines = this.acknowledged - before;
-    const cpu = process.cpuUsage(cpuBefore);
-    return {
-      rate: (lines * 1000) / (performance.now() - started),
-      cpuPerKLine: (cpu.user + cpu.system) / lines,
-    };
-  }
+/** Lines/s over `ms`, and the server process's CPU ms per 1000 lines meanwhile. */
+async function streamRate(ms: number): Promise<{ rate: number; cpuPerKLine: number }> {
+  const cpuBefore = process.cpuUsage();
+  const { linesPerSecond, lines } = await streamer.rateDuring(() => sleep(ms));
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rate: linesPerSecond, cpuPerKLine: (cpu.user + cpu.system) / lines };
 }
 
 interface FleetResult {
@@ -173,7 +143,6 @@ async function startFleet(): Promise<Fleet> {
   };
 }
 
-const streamer = new Streamer();
 await sleep(1000); // warm-up
 const none: number[] = [];
 const subscribed: number[] = [];
@@ -187,14 +156,14 @@ const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
 try {
   for (let round = 0; round < ROUNDS; round += 1) {
-    const idle = await streamer.rate(ROUND_MS);
+    const idle = await streamRate(ROUND_MS);
     none.push(idle.rate);
     cpuNone.push(idle.cpuPerKLine);
     const fleet = await startFleet();
     await sleep(300);
     const firstMark = markWrittenAt.size;
     const roundStarted = performance.now();
-    const busy = await streamer.rate(ROUND_MS);
+    const busy = await streamRate(ROUND_MS);
     subscribed.push(busy.rate);
     cpuSubscribed.push(busy.cpuPerKLine);
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
