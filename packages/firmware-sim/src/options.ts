@@ -1,4 +1,5 @@
 import { type SimClock } from './clock.js';
+import { dialectFor } from './dialect.js';
 
 export type SimDialect = 'marlin' | 'octoprint-vp';
 
@@ -130,7 +131,7 @@ export type ResolvedOptions = Required<
 };
 
 export function resolveOptions(options: MarlinSimOptions): ResolvedOptions {
-  const vp = options.dialect === 'octoprint-vp';
+  const defaults = dialectFor(options.dialect ?? 'marlin').defaults;
   return {
     dialect: options.dialect ?? 'marlin',
     extruders: Math.max(1, Math.floor(options.extruders ?? 1)),
@@ -142,15 +143,15 @@ export function resolveOptions(options: MarlinSimOptions): ResolvedOptions {
     sdFolder: options.sdFolder,
     capabilities: options.capabilities ?? {},
     extendedCapabilities: options.extendedCapabilities ?? true,
-    rxBufferSize: options.rxBufferSize ?? (vp ? 64 : 127),
+    rxBufferSize: options.rxBufferSize ?? defaults.rxBufferSize,
     bufsize: options.bufsize ?? 4,
-    plannerBlocks: options.plannerBlocks ?? (vp ? 5 : 16),
+    plannerBlocks: options.plannerBlocks ?? defaults.plannerBlocks,
     resetOnOpen: options.resetOnOpen ?? true,
     bootMs: options.bootMs ?? 0,
     advancedOk: options.advancedOk ?? false,
     okBeforeCommandOutput: options.okBeforeCommandOutput ?? false,
     emergencyParser: options.emergencyParser ?? false,
-    idleWaitMs: options.idleWaitMs ?? (vp ? 1000 : 0),
+    idleWaitMs: options.idleWaitMs ?? defaults.idleWaitMs,
     keepaliveInterval: options.keepaliveInterval ?? 2,
     sendBusy: options.sendBusy ?? false,
     heatingRate: options.heatingRate ?? 10,
@@ -164,7 +165,7 @@ export function resolveOptions(options: MarlinSimOptions): ResolvedOptions {
       chamber: options.maxTemp?.chamber ?? 100,
     },
     minTemp: options.minTemp ?? 5,
-    moveTimeFactor: options.moveTimeFactor ?? (vp ? 0.1 : 1),
+    moveTimeFactor: options.moveTimeFactor ?? defaults.moveTimeFactor,
     homingMs: options.homingMs ?? 0,
     seed: options.seed ?? 1,
     firmwareVersion: options.firmwareVersion ?? '2.1.2.1',
