@@ -13,6 +13,7 @@ export class CommandLoop {
   running: Running | null = null;
   private wakeTimer: unknown = null;
   private pumping = false;
+  private families: CommandFamily[] | undefined;
   private repump = false;
 
   constructor(private readonly fw: Firmware) {}
@@ -111,20 +112,28 @@ export class CommandLoop {
         running.okSent = true;
         fw.sendOk(this.okText(cmd));
       }
-      running.gen = this.dispatch(parsed, running);
+      const run = this.dispatch(parsed, running);
+      if (run === null) {
+        // Done without waiting (most commands): no generator to step through.
+        if (this.running === running) this.finish(running);
+        return;
+      }
+      running.gen = run;
     }
     this.step();
   }
 
-  private *dispatch(cmd: ParsedCommand, running: Running): CommandRun {
+  /** Hands the command to its family. Null when it already ran to the end. */
+  private dispatch(cmd: ParsedCommand, running: Running): CommandRun | null {
     const fw = this.fw;
-    for (const family of [fw.motion, fw.thermal, fw.card, fw.host, fw.system]) {
+    this.families ??= [fw.motion, fw.thermal, fw.card, fw.host, fw.system];
+    for (const family of this.families) {
       const run = family.handle(cmd, running);
       if (run === false) continue;
-      if (run !== true) yield* run;
-      return;
+      return run === true ? null : run;
     }
     fw.system.unknown(cmd);
+    return null;
   }
 
   /** Runs the current handler until it blocks or ends. Returns true when it ended. */
@@ -146,7 +155,12 @@ export class CommandLoop {
       this.armWake(r.value);
       return false;
     }
-    // handler finished
+    return this.finish(running);
+  }
+
+  /** The handler ended: the ok (unless a stall fault holds it back), and the command leaves the ring. */
+  private finish(running: Running): boolean {
+    const fw = this.fw;
     if (fw.faults.stallOkMs > 0 && !running.skipOk && !running.okSent) {
       const until = fw.clock.now() + fw.faults.stallOkMs;
       fw.faults.stallOkMs = 0;
@@ -185,6 +199,11 @@ export class CommandLoop {
     const n = /^N[-+]?\d*/.exec(cmd.line);
     return `ok${n ? ` ${n[0]}` : ''} P${this.fw.motion.freeBlocks()} B${options.bufsize - this.ring.length}`;
   }
+}
+
+/** One family of commands: false when the command is not its own, true when done, else the run to step. */
+interface CommandFamily {
+  handle(cmd: ParsedCommand, running: Running): CommandRun | boolean;
 }
 
 /** Commands that do not get an early ok with okBeforeCommandOutput (they block first). */

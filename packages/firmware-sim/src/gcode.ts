@@ -26,18 +26,80 @@ export function commandText(line: string): string {
 export function parseCommand(line: string): ParsedCommand {
   const text = commandText(line);
   const params = new Map<string, string>();
-  const head = /^([A-Za-z])(\d+(?:\.\d+)?)?/.exec(text);
-  if (!head) return { text, letter: '', code: null, params, stringArg: '' };
-  const letter = (head[1] ?? '').toUpperCase();
-  const code = head[2] !== undefined ? Math.floor(Number(head[2])) : null;
-  const rest = text.slice(head[0].length);
-  const stringArg = rest.replace(/^ /, '');
-  const re = /([A-Za-z])\s*([-+]?(?:\d+\.?\d*|\.\d+))?/g;
-  for (let m = re.exec(rest); m; m = re.exec(rest)) {
-    const key = (m[1] ?? '').toUpperCase();
-    if (!params.has(key)) params.set(key, m[2] ?? '');
+  // The head: /^([A-Za-z])(\d+(?:\.\d+)?)?/
+  if (text.length === 0 || !isLetter(text.charCodeAt(0)))
+    return { text, letter: '', code: null, params, stringArg: '' };
+  const letter = text.charAt(0).toUpperCase();
+  let end = digitsEnd(text, 1);
+  let code: number | null = null;
+  if (end > 1) {
+    if (text.charCodeAt(end) === DOT && isDigit(text.charCodeAt(end + 1))) end = digitsEnd(text, end + 1);
+    code = Math.floor(Number(text.slice(1, end)));
+  }
+  const rest = text.slice(end);
+  const stringArg = rest.charCodeAt(0) === SPACE ? rest.slice(1) : rest;
+  // Parameters: each /([A-Za-z])\s*([-+]?(?:\d+\.?\d*|\.\d+))?/ in the rest; the first of a letter wins.
+  for (let i = 0; i < rest.length;) {
+    if (!isLetter(rest.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const key = rest.charAt(i).toUpperCase();
+    let at = i + 1;
+    while (at < rest.length && isSpace(rest.charCodeAt(at))) at++;
+    const valueEnd = numberEnd(rest, at);
+    if (!params.has(key)) params.set(key, rest.slice(at, valueEnd));
+    i = valueEnd;
   }
   return { text, letter, code, params, stringArg };
+}
+
+const DOT = 46;
+const SPACE = 32;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** JavaScript's `\s`. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+function digitsEnd(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of `[-+]?(?:\d+\.?\d*|\.\d+)` at `from`, or `from` when there is no number there. */
+function numberEnd(s: string, from: number): number {
+  let i = from;
+  const sign = s.charCodeAt(i);
+  if (sign === 43 || sign === 45) i++;
+  if (isDigit(s.charCodeAt(i))) {
+    i = digitsEnd(s, i);
+    if (s.charCodeAt(i) === DOT) i = digitsEnd(s, i + 1);
+    return i;
+  }
+  if (s.charCodeAt(i) === DOT && isDigit(s.charCodeAt(i + 1))) return digitsEnd(s, i + 1);
+  return from;
 }
 
 /** Number value of a parameter, or undefined when absent or empty. */

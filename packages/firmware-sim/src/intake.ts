@@ -6,6 +6,19 @@ import { strtol } from './gcode.js';
 import { MAX_CMD_SIZE } from './types.js';
 
 const EMERGENCY = /^\s*(?:N\d+\s*)?(M112|M108|M410)(?![0-9])/i;
+const LF = 10;
+const CR = 13;
+const SEMICOLON = 59;
+const BACKSLASH = 92;
+
+/** Index of the first CR or LF in bytes[from, to), or -1. */
+function lineEnd(bytes: Buffer, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c === LF || c === CR) return i;
+  }
+  return -1;
+}
 
 /**
  * The serial side of the firmware: the RX buffer, line framing (comments, escapes, MAX_CMD_SIZE), the emergency
@@ -14,7 +27,7 @@ const EMERGENCY = /^\s*(?:N\d+\s*)?(M112|M108|M410)(?![0-9])/i;
 export class SerialIntake {
   /** N of the last accepted numbered line. */
   lastN = 0;
-  private rx: Uint8Array;
+  private rx: Buffer;
   private rxHead = 0;
   private rxLen = 0;
   private lineBuf = '';
@@ -22,7 +35,7 @@ export class SerialIntake {
   private epLine = '';
 
   constructor(private readonly fw: Firmware) {
-    this.rx = new Uint8Array(Math.max(1, fw.options.rxBufferSize));
+    this.rx = Buffer.alloc(Math.max(1, fw.options.rxBufferSize));
   }
 
   /** Bytes waiting in the RX buffer. */
@@ -34,15 +47,24 @@ export class SerialIntake {
     return this.rx.length - this.rxLen;
   }
 
-  /** Copies what fits into the RX buffer (the emergency parser sees each byte as it arrives). */
-  accept(bytes: Uint8Array): number {
+  /**
+   * Copies what fits into the RX buffer. The emergency parser sees each line as its end arrives: an M112 that halts
+   * the board empties the buffer, and the bytes after it land in the emptied buffer, as in Marlin's RX interrupt.
+   */
+  accept(bytes: Buffer): number {
     const accept = Math.min(bytes.length, this.rx.length - this.rxLen);
-    const emergency = this.fw.dialect.parsesEmergencyInRx(this.fw.options);
-    for (let i = 0; i < accept; i++) {
-      const c = bytes[i] ?? 0;
-      this.rx[(this.rxHead + this.rxLen) % this.rx.length] = c;
-      this.rxLen++;
-      if (emergency) this.emergencyChar(c);
+    if (!this.fw.dialect.parsesEmergencyInRx(this.fw.options)) {
+      this.store(bytes, 0, accept);
+      return accept;
+    }
+    let from = 0;
+    while (from < accept) {
+      const eol = lineEnd(bytes, from, accept);
+      const to = eol < 0 ? accept : eol + 1;
+      this.store(bytes, from, to);
+      this.emergencyText(bytes, from, eol < 0 ? accept : eol);
+      from = to;
+      if (eol >= 0) this.emergencyLineEnd();
     }
     return accept;
   }
@@ -51,10 +73,16 @@ export class SerialIntake {
   fill(): void {
     const fw = this.fw;
     while (fw.loop.ring.length < fw.options.bufsize && this.rxLen > 0 && fw.mode !== 'killed') {
-      const c = this.rx[this.rxHead] ?? 0;
-      this.rxHead = (this.rxHead + 1) % this.rx.length;
-      this.rxLen--;
-      this.serialChar(c);
+      // One contiguous run of the ring buffer, up to and including the first line end.
+      const start = this.rxHead;
+      const limit = start + Math.min(this.rxLen, this.rx.length - start);
+      const eol = lineEnd(this.rx, start, limit);
+      const stop = eol < 0 ? limit : eol;
+      const taken = (eol < 0 ? limit : eol + 1) - start;
+      this.rxHead = (this.rxHead + taken) % this.rx.length;
+      this.rxLen -= taken;
+      this.frame(this.rx, start, stop);
+      if (eol >= 0) this.endLine();
     }
   }
 
@@ -74,7 +102,7 @@ export class SerialIntake {
   setBufferSize(bytes: number): void {
     const pending: number[] = [];
     for (let i = 0; i < this.rxLen; i++) pending.push(this.rx[(this.rxHead + i) % this.rx.length] ?? 0);
-    this.rx = new Uint8Array(Math.max(1, bytes));
+    this.rx = Buffer.alloc(Math.max(1, bytes));
     this.rxHead = 0;
     this.rxLen = Math.min(pending.length, this.rx.length);
     this.rx.set(pending.slice(0, this.rxLen));
@@ -86,33 +114,63 @@ export class SerialIntake {
     this.fw.sendOk('ok');
   }
 
-  private emergencyChar(c: number): void {
-    if (c === 10 || c === 13) {
-      const m = EMERGENCY.exec(this.epLine);
-      this.epLine = '';
-      if (m) this.fw.dialect.emergency((m[1] ?? '').toUpperCase() as 'M112' | 'M108' | 'M410', this.fw);
-      return;
+  private store(bytes: Buffer, from: number, to: number): void {
+    const rx = this.rx;
+    let at = (this.rxHead + this.rxLen) % rx.length;
+    for (let i = from; i < to;) {
+      const n = Math.min(to - i, rx.length - at);
+      bytes.copy(rx, at, i, i + n);
+      i += n;
+      at = (at + n) % rx.length;
     }
-    if (this.epLine.length < MAX_CMD_SIZE) this.epLine += String.fromCharCode(c);
+    this.rxLen += to - from;
   }
 
-  private serialChar(c: number): void {
-    if (c === 10 || c === 13) {
-      const line = this.lineBuf;
-      this.lineBuf = '';
-      this.lineState = 'normal';
-      if (line.length > 0) this.lineDone(line);
-      return;
+  /** Emergency parser: collects the line (up to MAX_CMD_SIZE characters). */
+  private emergencyText(bytes: Buffer, from: number, to: number): void {
+    const room = MAX_CMD_SIZE - this.epLine.length;
+    if (room > 0 && to > from) this.epLine += bytes.toString('latin1', from, Math.min(to, from + room));
+  }
+
+  private emergencyLineEnd(): void {
+    const m = EMERGENCY.exec(this.epLine);
+    this.epLine = '';
+    if (m) this.fw.dialect.emergency((m[1] ?? '').toUpperCase() as 'M112' | 'M108' | 'M410', this.fw);
+  }
+
+  /** Adds bytes (no line end among them) to the line: comments cut, `\\` escapes, MAX_CMD_SIZE - 1 kept. */
+  private frame(bytes: Buffer, from: number, to: number): void {
+    let i = from;
+    while (i < to && this.lineState !== 'eol') {
+      if (this.lineState === 'normal') {
+        // The plain run up to the next `;` or `\\`, in one piece.
+        let j = i;
+        while (j < to && bytes[j] !== SEMICOLON && bytes[j] !== BACKSLASH) j++;
+        const keep = Math.min(j - i, MAX_CMD_SIZE - 1 - this.lineBuf.length);
+        if (keep > 0) this.lineBuf += bytes.toString('latin1', i, i + keep);
+        if (this.lineBuf.length >= MAX_CMD_SIZE - 1) {
+          this.lineState = 'eol';
+          return;
+        }
+        if (j >= to) return;
+        i = j;
+        if (bytes[i] === SEMICOLON) {
+          this.lineState = 'eol';
+          return;
+        }
+        this.lineState = 'escape'; // a backslash: kept, and the character after it is taken as it is
+      } else this.lineState = 'normal';
+      this.lineBuf += String.fromCharCode(bytes[i] ?? 0);
+      i++;
+      if (this.lineBuf.length >= MAX_CMD_SIZE - 1) this.lineState = 'eol';
     }
-    if (this.lineState === 'eol') return;
-    const ch = String.fromCharCode(c);
-    if (this.lineState === 'escape') this.lineState = 'normal';
-    else if (ch === ';') {
-      this.lineState = 'eol';
-      return;
-    } else if (ch === '\\') this.lineState = 'escape';
-    this.lineBuf += ch;
-    if (this.lineBuf.length >= MAX_CMD_SIZE - 1) this.lineState = 'eol';
+  }
+
+  private endLine(): void {
+    const line = this.lineBuf;
+    this.lineBuf = '';
+    this.lineState = 'normal';
+    if (line.length > 0) this.lineDone(line);
   }
 
   private flushRx(): void {

@@ -167,7 +167,13 @@ export class MarlinSim {
    * While booting, killed or silenced the bytes are accepted and dropped, as a UART would.
    */
   receive(data: Buffer | string): number {
-    return this.fw.receive(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data, 'latin1')
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data as Uint8Array); // a plain Uint8Array from JavaScript callers
+    return this.fw.receive(bytes);
   }
 
   /** Full reset: banner, last N = 0, queues, planner, targets and reports cleared. */

@@ -109,7 +109,7 @@ export class Motion {
     switch (code) {
       case 0:
       case 1:
-        return stopped || this.g0g1(cmd);
+        return stopped || this.move(this.target(cmd), this.feedrate / 60);
       case 2:
       case 3:
         return stopped || this.arc(cmd, code === 2);
@@ -168,15 +168,24 @@ export class Motion {
     }
   }
 
-  private *planMove(target: Position, mmPerS: number): CommandRun {
+  /** Plans a move to `target`; waits (returns the run) only when the planner is full. */
+  private move(target: Position, mmPerS: number): CommandRun | true {
     const from = this.pos;
     let dist = Math.hypot(target.x - from.x, target.y - from.y, target.z - from.z);
     if (dist === 0) dist = Math.abs(target.e - from.e);
     this.pos = { ...target };
-    if (dist === 0) return;
+    if (dist === 0) return true;
     const speed = Math.max(1e-6, mmPerS * (this.feedPercent / 100));
     const ms = (dist / speed) * 1000 * this.fw.options.moveTimeFactor;
-    yield* this.addBlock(ms, { ...target });
+    this.prunePlanner();
+    if (this.planner.length >= this.fw.options.plannerBlocks - 1) return this.addBlock(ms, { ...target });
+    this.pushBlock(ms, { ...target });
+    return true;
+  }
+
+  private *planMove(target: Position, mmPerS: number): CommandRun {
+    const run = this.move(target, mmPerS);
+    if (run !== true) yield* run;
   }
 
   private *addBlock(ms: number, pos: Position): CommandRun {
@@ -185,6 +194,10 @@ export class Motion {
       if (this.planner.length < this.fw.options.plannerBlocks - 1) break;
       yield this.planner[0]?.end ?? this.fw.clock.now();
     }
+    this.pushBlock(ms, pos);
+  }
+
+  private pushBlock(ms: number, pos: Position): void {
     const now = this.fw.clock.now();
     const last = this.planner[this.planner.length - 1];
     const startAt = last ? Math.max(now, last.end) : now;
@@ -217,10 +230,6 @@ export class Motion {
       z: this.targetFrom(cmd, 'z'),
       e: this.targetFrom(cmd, 'e'),
     };
-  }
-
-  private *g0g1(cmd: ParsedCommand): CommandRun {
-    yield* this.planMove(this.target(cmd), this.feedrate / 60);
   }
 
   private *arc(cmd: ParsedCommand, clockwise: boolean): CommandRun {
