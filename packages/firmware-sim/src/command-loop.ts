@@ -171,7 +171,7 @@ export class CommandLoop {
       })();
       return this.step();
     }
-    fw.clock.clearTimeout(running.keepaliveTimer);
+    if (running.keepaliveTimer !== null) fw.clock.clearTimeout(running.keepaliveTimer);
     this.running = null;
     if (!running.skipOk && !running.okSent) fw.sendOk(this.okText(running.cmd));
     const index = this.ring.indexOf(running.cmd);

@@ -68,7 +68,8 @@ export class Firmware {
   /** Bytes from the host; see {@link MarlinSim.receive}. */
   receive(bytes: Buffer): number {
     if (bytes.length === 0) return 0;
-    if (this.faults.rxStalledUntil > this.clock.now()) return 0;
+    const stalledUntil = this.faults.rxStalledUntil;
+    if (stalledUntil > 0 && stalledUntil > this.clock.now()) return 0;
     this.host.dataReceived();
     if (this.mode === 'booting' || this.mode === 'killed' || this.isSilenced()) return bytes.length;
     const accepted = this.intake.accept(bytes);
@@ -164,7 +165,8 @@ export class Firmware {
   }
 
   isSilenced(): boolean {
-    return this.faults.silentUntil > this.clock.now();
+    const silentUntil = this.faults.silentUntil;
+    return silentUntil > 0 && silentUntil > this.clock.now();
   }
 
   notifyRxSpace(): void {

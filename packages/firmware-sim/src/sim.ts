@@ -36,7 +36,10 @@ export class MarlinSim {
     this.faults.noise(0, this.options.seed);
     this.fw = new Firmware(this.options, this.clock, this, {
       output: (chunk) => {
-        for (const listener of [...this.outputListeners]) listener(chunk);
+        const listeners = this.outputListeners;
+        // One listener (a transport) is the usual case: no copy of the set per line.
+        if (listeners.size === 1) listeners.values().next().value?.(chunk);
+        else for (const listener of [...listeners]) listener(chunk);
       },
       rxSpace: () => {
         for (const listener of [...this.rxSpaceListeners]) listener();
