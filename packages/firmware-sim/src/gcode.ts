@@ -14,13 +14,25 @@ export interface ParsedCommand {
 
 /** Strips `N<n>` and `*<cs>` (with the spaces before it) the way Marlin's parser does. */
 export function commandText(line: string): string {
-  let p = line;
-  const star = p.indexOf('*');
-  if (star >= 0) p = p.slice(0, star).replace(/ +$/, '');
-  p = p.replace(/^ +/, '');
-  const n = /^[Nn][-+]?\d*\s*/.exec(p);
-  if (n && /^[Nn][-+0-9]/.test(p)) p = p.slice(n[0].length);
-  return p;
+  // Same as: cut at `*` and drop the spaces before it, drop leading spaces, then /^[Nn][-+]?\d*\s*/ when an N
+  // is followed by a sign or digit. Scanned by character code: this runs for every line.
+  let end = line.indexOf('*');
+  if (end < 0) end = line.length;
+  else while (end > 0 && line.charCodeAt(end - 1) === SPACE) end--;
+  let start = 0;
+  while (start < end && line.charCodeAt(start) === SPACE) start++;
+  const first = line.charCodeAt(start);
+  if ((first === 78 || first === 110) && start + 1 < end) {
+    let i = start + 1;
+    const c = line.charCodeAt(i);
+    if (c === 43 || c === 45 || isDigit(c)) {
+      if (c === 43 || c === 45) i++;
+      while (i < end && isDigit(line.charCodeAt(i))) i++;
+      while (i < end && isSpace(line.charCodeAt(i))) i++;
+      start = i;
+    }
+  }
+  return line.slice(start, end);
 }
 
 export function parseCommand(line: string): ParsedCommand {
@@ -112,6 +124,10 @@ export function num(cmd: ParsedCommand, key: string): number | undefined {
 
 /** C `strtol(s, nullptr, 10)`: leading spaces, sign, digits; 0 when none. */
 export function strtol(s: string): number {
-  const m = /^\s*([-+]?\d+)/.exec(s);
-  return m ? Number.parseInt(m[1] ?? '0', 10) : 0;
+  let start = 0;
+  while (start < s.length && isSpace(s.charCodeAt(start))) start++;
+  const sign = s.charCodeAt(start);
+  const digits = sign === 43 || sign === 45 ? start + 1 : start;
+  const end = digitsEnd(s, digits);
+  return end > digits ? Number.parseInt(s.slice(start, end), 10) : 0;
 }
