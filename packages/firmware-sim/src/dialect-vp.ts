@@ -1,7 +1,8 @@
 import type { BusyKind, Dialect, HeaterSet, LineErrorKind } from './dialect.js';
 import type { Firmware } from './firmware.js';
 import { num, type ParsedCommand } from './gcode.js';
-import { VP_CAPABILITIES, type ResolvedOptions } from './options.js';
+import { VP_CAPABILITIES } from './capabilities.js';
+import type { ResolvedOptions } from './options.js';
 import type { SdListing } from './sd.js';
 import type { Heater } from './thermal.js';
 import { f2, type Position, type Running } from './types.js';

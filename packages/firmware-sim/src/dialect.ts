@@ -22,12 +22,13 @@ export interface HeaterSet {
   chamber: Heater | null;
 }
 
+/** Option defaults that differ by dialect. */
+export type DialectDefaults = Pick<ResolvedOptions, 'rxBufferSize' | 'plannerBlocks' | 'idleWaitMs' | 'moveTimeFactor'>;
+
 /**
  * Everything the two firmware dialects do differently: their texts and the few behaviours that differ. The handlers
  * ask the dialect; they never test which dialect is active.
  */
-/** Option defaults that differ by dialect. */
-export type DialectDefaults = Pick<ResolvedOptions, 'rxBufferSize' | 'plannerBlocks' | 'idleWaitMs' | 'moveTimeFactor'>;
 
 export interface Dialect {
   readonly name: SimDialect;

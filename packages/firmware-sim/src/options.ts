@@ -72,54 +72,7 @@ export interface MarlinSimOptions {
   uuid?: string;
 }
 
-export const DEFAULT_CAPABILITIES: ReadonlyArray<readonly [string, boolean]> = [
-  ['SERIAL_XON_XOFF', false],
-  ['BINARY_FILE_TRANSFER', false],
-  ['EEPROM', true],
-  ['VOLUMETRIC', true],
-  ['AUTOREPORT_POS', false],
-  ['AUTOREPORT_TEMP', true],
-  ['PROGRESS', false],
-  ['PRINT_JOB', true],
-  ['AUTOLEVEL', false],
-  ['RUNOUT', false],
-  ['Z_PROBE', false],
-  ['LEVELING_DATA', false],
-  ['BUILD_PERCENT', false],
-  ['SOFTWARE_POWER', false],
-  ['TOGGLE_LIGHTS', false],
-  ['CASE_LIGHT_BRIGHTNESS', false],
-  ['EMERGENCY_PARSER', false],
-  ['HOST_ACTION_COMMANDS', false],
-  ['PROMPT_SUPPORT', false],
-  ['SDCARD', true],
-  ['REPEAT', false],
-  ['SD_WRITE', true],
-  ['AUTOREPORT_SD_STATUS', true],
-  ['LONG_FILENAME', true],
-  ['LFN_WRITE', false],
-  ['CUSTOM_FIRMWARE_UPLOAD', false],
-  ['EXTENDED_M20', true],
-  ['THERMAL_PROTECTION', true],
-  ['MOTION_MODES', false],
-  ['ARCS', true],
-  ['BABYSTEPPING', false],
-  ['CHAMBER_TEMPERATURE', false],
-  ['COOLER_TEMPERATURE', false],
-  ['MEATPACK', false],
-  ['CONFIG_EXPORT', false],
-];
-
-export const VP_CAPABILITIES: ReadonlyArray<readonly [string, boolean]> = [
-  ['AUTOREPORT_TEMP', true],
-  ['AUTOREPORT_SD_STATUS', true],
-  ['AUTOREPORT_POS', false],
-  ['BUSY_PROTOCOL', false],
-  ['CHAMBER_TEMPERATURE', false],
-  ['EMERGENCY_PARSER', true],
-  ['EXTENDED_M20', false],
-  ['LFN_WRITE', false],
-];
+export { DEFAULT_CAPABILITIES, VP_CAPABILITIES } from './capabilities.js';
 
 export type ResolvedOptions = Required<
   Omit<MarlinSimOptions, 'clock' | 'sdFiles' | 'sdFolder' | 'capabilities' | 'maxTemp'>
