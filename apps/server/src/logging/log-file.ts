@@ -5,9 +5,10 @@ import { formatLocalDate } from './log-format.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
-/** Bytes gathered before a write; `flush()` and the periodic flush push out anything smaller. */
+/** Bytes gathered before a write; `flush()` and the flush timer push out anything smaller. */
 const BUFFER_BYTES = 8 * 1024;
-const PERIODIC_FLUSH_MS = 250;
+/** The longest a written line waits in the buffer before it is written out. */
+export const FLUSH_DELAY_MS = 250;
 
 /**
  * One active log file (`hotend.log`, `serial.log`) written through pino's buffered file writer. It can be
@@ -26,6 +27,13 @@ export class ActiveLogFile {
   private readonly retiring = new Set<Promise<void>>();
   private runningFlush: Promise<void> | undefined;
   private queuedFlush: Promise<void> | undefined;
+  /** Bytes handed to the current writer and not yet written to its file. */
+  private unwrittenBytes = 0;
+  /**
+   * Armed by a write, not by the clock: sonic-boom's own periodicFlush writes an empty buffer on the thread pool
+   * every tick even when nothing was logged, so an idle log file would never cost nothing.
+   */
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly folder: string,
@@ -49,7 +57,30 @@ export class ActiveLogFile {
   write(text: string): void {
     if (this.closed) return;
     this.wroteSinceOpen = true;
+    this.unwrittenBytes += Buffer.byteLength(text);
     this.destination.write(text);
+    if (this.flushTimer === undefined && this.unwrittenBytes > 0) this.armFlushTimer();
+  }
+
+  /** Whether lines are waiting in the buffer (a flush is then due within FLUSH_DELAY_MS). */
+  get flushPending(): boolean {
+    return this.flushTimer !== undefined;
+  }
+
+  private armFlushTimer(): void {
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.closed || this.unwrittenBytes === 0) return;
+      try {
+        this.destination.flush();
+      } catch {
+        // The writer failed; its error handler has said so.
+      }
+      // Again after the delay: a flush asked for while a write is in flight does nothing, and it stops once the
+      // buffer is empty.
+      this.armFlushTimer();
+    }, FLUSH_DELAY_MS);
+    this.flushTimer.unref();
   }
 
   /** Resolves once everything written so far has reached the file. */
@@ -140,6 +171,8 @@ export class ActiveLogFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     try {
       this.destination.flushSync();
     } catch {
@@ -193,11 +226,11 @@ export class ActiveLogFile {
     // Opened synchronously, so the file exists as soon as the writer does.
     const fd = openSync(this.path, 'a');
     this.wroteSinceOpen = false;
-    const destination = pino.destination({
-      dest: fd,
-      sync: false,
-      minLength: BUFFER_BYTES,
-      periodicFlush: PERIODIC_FLUSH_MS,
+    // The replaced writer drains into its own file (retire); only the new one's bytes are counted from here.
+    this.unwrittenBytes = 0;
+    const destination = pino.destination({ dest: fd, sync: false, minLength: BUFFER_BYTES });
+    destination.on('write', (written: number) => {
+      if (destination === this.destination) this.unwrittenBytes = Math.max(0, this.unwrittenBytes - written);
     });
     destination.on('error', (error: Error) => {
       // A log that cannot be written must not take the server down; say so once on stderr.
