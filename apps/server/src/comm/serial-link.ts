@@ -1,5 +1,6 @@
 import { ReadlineParser } from '@serialport/parser-readline';
 import { type OpenOptions, SerialPortStream } from '@serialport/stream';
+import { directIo } from './direct-io-port.js';
 
 /**
  * A `@serialport/bindings-interface` binding, named through `@serialport/stream` (the interface package's ESM entry
@@ -29,7 +30,8 @@ export interface LinkHandlers {
 export type OpenLink = (port: string, baudrate: number, handlers: LinkHandlers) => Promise<CommLink>;
 
 /**
- * Opens `path` through `binding` as a `SerialPortStream` piped into a `\n` readline parser. Lines arrive without
+ * Opens `path` through `binding` (with direct reads and writes where it can: see direct-io-port.ts) as a
+ * `SerialPortStream` piped into a `\n` readline parser. Lines arrive without
  * `\r` (NUL bytes are left for PrinterComm to report); bytes are decoded as latin1 so nothing is ever lost to a
  * decoding error.
  */
@@ -39,7 +41,7 @@ export async function openSerialLink(
   baudRate: number,
   handlers: LinkHandlers,
 ): Promise<CommLink> {
-  const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false });
+  const port = new SerialPortStream({ binding: directIo(binding), path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   let closing = false;
   let reported = false;
