@@ -211,3 +211,12 @@ export function resentNumbers(rig: CommRig, from: number): number[] {
   }
   return [...seen].filter(([, count]) => count > 1).map(([number]) => number);
 }
+
+/** The longest time between two consecutive `times` (ms): a stall shows up here even when it ends by itself. */
+export function longestPause(times: readonly number[]): number {
+  let longest = 0;
+  for (let index = 1; index < times.length; index += 1) {
+    longest = Math.max(longest, (times[index] ?? 0) - (times[index - 1] ?? 0));
+  }
+  return longest;
+}

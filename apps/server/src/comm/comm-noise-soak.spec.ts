@@ -1,19 +1,23 @@
 import { autoDetect } from '@serialport/bindings-cpp';
 import { startPtySimulator } from '@hotend/firmware-sim';
 import { describe, expect, it } from 'vitest';
+import { longestPause } from '../../test/comm-helpers.js';
 import { PrinterComm } from './printer-comm.js';
 import { openSerialLink } from './serial-link.js';
 
 /**
  * Noise soak (issue 16, item 5): relative moves streamed through PrinterComm into the simulator on a real
  * pseudo-terminal with 2% of the lines corrupted, in both flow-control modes and several seeds. The M114 position at
- * the end is an exactly-once oracle (a lost or doubled move shows), and no communication timeout may fire on the way:
- * a stall (a resend that went nowhere, a duplicate request taken for an echo) would need one to get going again.
+ * the end is an exactly-once oracle (a lost or doubled move shows), no communication timeout may fire on the way (a
+ * stall, a resend that went nowhere, a duplicate request taken for an echo, would need one to get going again), and
+ * no pause between two moves may reach 2x `communicationBusy` (issue 16's bound for any recovery).
  * A medium test: HOTEND_SOAK_LINES lines per run (default 2,000; the full soak is 10,000).
  */
 
 const LINES = Number(process.env['HOTEND_SOAK_LINES'] ?? 2000);
 const SEEDS = [7, 42, 1234];
+/** The default `communicationBusy`. */
+const BUSY_TIMEOUT_MS = 3000;
 const binding = autoDetect();
 
 async function soak(flowControl: 'ping-pong' | 'send-ahead', seed: number): Promise<void> {
@@ -37,6 +41,10 @@ async function soak(flowControl: 'ping-pong' | 'send-ahead', seed: number): Prom
     expect(positions.at(-1)?.x).toBe(Number((LINES * 0.01).toFixed(2)));
     const executed = pty.sim.executed.slice(mark).map((entry) => entry.command);
     expect(executed.filter((command) => command === 'G1 X0.01 F6000')).toHaveLength(LINES);
+    const moveTimes = pty.sim.executed
+      .slice(mark)
+      .flatMap((entry) => (entry.command === 'G1 X0.01 F6000' ? [entry.time] : []));
+    expect(longestPause(moveTimes)).toBeLessThan(2 * BUSY_TIMEOUT_MS);
     expect(warnings.filter((warning) => /timeout/i.test(warning))).toEqual([]);
     expect(comm.status.id).toBe('OPERATIONAL');
   } finally {

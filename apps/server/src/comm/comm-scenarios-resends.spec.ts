@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommandRejectedError } from './printer-comm.js';
-import { moves, resentNumbers, stream, useCommRig } from '../../test/comm-helpers.js';
+import { longestPause, moves, resentNumbers, stream, useCommRig } from '../../test/comm-helpers.js';
 
 // marlin-protocol.md §4, flow control and resends: #12-#26, #40, #41 and the blocked M0/M1 (§3.4); #19 warns idle
 // and errors while printing from SD; #41: 2% noise stays under the 10% threshold, so the warning has its own test
@@ -264,6 +264,9 @@ describe('noise soak', () => {
       await stream(r, lines, 3_600_000, 200);
       expect(r.executedCommands().slice(-10_000)).toEqual(lines);
       expect(r.executedCommands().filter((c) => c.startsWith('G1 '))).toHaveLength(10_000);
+      // No stall on the way: a resend never waits for a timeout (2x the default communicationBusy of 3 s).
+      const moveTimes = r.sim.executed.filter((entry) => entry.command.startsWith('G1 ')).map((entry) => entry.time);
+      expect(longestPause(moveTimes)).toBeLessThan(6000);
       // The noise really bit: about 2% of the lines went again.
       expect(r.wire.length - 10_000).toBeGreaterThan(100);
     }, 120_000);
