@@ -9,6 +9,11 @@
  * Each mode reports the lines/s reached during the HTTP measurement next to the lines/s of the same link without
  * HTTP load (measured just before), so a stream that stalls under load shows up instead of passing unnoticed.
  *
+ * On a shared machine one idle and one streaming measurement wander more than the goal's margin, so each mode runs
+ * ROUNDS rounds of an idle measurement followed by a streaming one: the p99 rows are the medians of the rounds, the
+ * ratio is the median of the rounds' own ratios (each streaming p99 against the idle p99 measured just before it),
+ * and the spread column shows the lowest and highest of those ratios.
+ *
  * Both `serial.commProcess` settings run: `server` (the protocol on the HTTP server's event loop, where a reply waits
  * for the next loop pass under load) and `child` (the protocol in the comm process); a last row per flow-control
  * mode compares their lines/s under HTTP load.
@@ -24,10 +29,11 @@ import { createHotendApp } from '../apps/server/dist/app.factory.js';
 import { PRINTER_COMM, type PrinterCommApi } from '../apps/server/dist/comm/printer-comm.types.js';
 import { loadConfig } from '../apps/server/dist/config/config.loader.js';
 import { CommStreamer } from './comm-streamer.js';
-import { ratio, report } from './report.js';
+import { median, ratio, report, spread } from './report.js';
 
 const KEY = 'bench-key-0123456789abcdef';
-const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 4);
+const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 /** Lines per `send` call; the streamer keeps QUEUED_CHUNKS of them queued at all times. */
 const CHUNK = 25;
 const QUEUED_CHUNKS = 80;
@@ -49,7 +55,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * histogram keeps whole milliseconds, which at 2-4 ms turned a ratio of two p99s into steps of 0.5.
  */
 async function measure(url: string, headers: Record<string, string>, onStart?: () => void): Promise<Measurement> {
-  await autocannon({ url, connections: 10, duration: 1, headers }); // warm-up
   onStart?.();
   const times: number[] = [];
   const running = autocannon({ url, connections: 50, pipelining: 1, duration: DURATION_S, headers });
@@ -121,19 +126,36 @@ async function runMode(commProcess: CommProcess, mode: FlowControl): Promise<num
     }
     const url = `http://127.0.0.1:${address.port}/api/printer`;
     const headers = { 'x-api-key': KEY };
-    const idle = await measure(url, headers);
-
+    await autocannon({ url, connections: 10, duration: 1, headers }); // warm-up
+    const idleRounds: Measurement[] = [];
+    const busyRounds: Measurement[] = [];
+    const busyRates: number[] = [];
+    const unloadedRates: number[] = [];
     let x = 0;
-    streamer = new CommStreamer(comm, {
-      lanes: QUEUED_CHUNKS,
-      chunk: CHUNK,
-      nextLine: () => `G1 X${(x = 1 - x)} F6000`,
-    });
-    await sleep(500);
-    const unloaded = await streamer.rateDuring(() => sleep(2000));
-    const busy = await streamer.rateDuring((start) => measure(url, headers, start));
-    await streamer.stop();
-    streamer = undefined;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      idleRounds.push(await measure(url, headers));
+      streamer = new CommStreamer(comm, {
+        lanes: QUEUED_CHUNKS,
+        chunk: CHUNK,
+        nextLine: () => `G1 X${(x = 1 - x)} F6000`,
+      });
+      await sleep(500);
+      unloadedRates.push((await streamer.rateDuring(() => sleep(1500))).linesPerSecond);
+      const busy = await streamer.rateDuring((start) => measure(url, headers, start));
+      busyRounds.push(busy.result);
+      busyRates.push(busy.linesPerSecond);
+      await streamer.stop();
+      streamer = undefined;
+    }
+    const idle = { rps: median(idleRounds.map((m) => m.rps)), p99: median(idleRounds.map((m) => m.p99)) };
+    const busy = { rps: median(busyRounds.map((m) => m.rps)), p99: median(busyRounds.map((m) => m.p99)) };
+    const p99Ratios = busyRounds.map((m, index) => ratio(m.p99, idleRounds[index]?.p99 ?? 0));
+    const linesPerSecond = median(busyRates);
+    console.error(
+      `[${commProcess}, ${mode}] p99 idle ${idleRounds.map((m) => m.p99.toFixed(1)).join(' ')} ms, ` +
+        `streaming ${busyRounds.map((m) => m.p99.toFixed(1)).join(' ')} ms; ` +
+        `lines/s ${busyRates.map(Math.round).join(' ')} (no HTTP load ${unloadedRates.map(Math.round).join(' ')})`,
+    );
 
     const row = { bench: 'printer-api' };
     report({
@@ -157,31 +179,32 @@ async function runMode(commProcess: CommProcess, mode: FlowControl): Promise<num
     report({
       ...row,
       case: `[${commProcess}, ${mode}] GET /api/printer req/s while streaming`,
-      value: busy.result.rps,
+      value: busy.rps,
       unit: 'req/s',
       baseline: idle.rps,
-      ratio: ratio(busy.result.rps, idle.rps),
+      ratio: ratio(busy.rps, idle.rps),
       goal: 'vs idle',
     });
     report({
       ...row,
-      case: `[${commProcess}, ${mode}] GET /api/printer p99 while streaming`,
-      value: busy.result.p99,
+      case: `[${commProcess}, ${mode}] GET /api/printer p99 while streaming (median of ${ROUNDS} rounds)`,
+      value: busy.p99,
       unit: 'ms',
       baseline: idle.p99,
-      ratio: ratio(busy.result.p99, idle.p99),
+      ratio: median(p99Ratios),
       goal: '<= 2 (vs idle)',
+      spread: spread(p99Ratios),
     });
     report({
       ...row,
       case: `[${commProcess}, ${mode}] G-code lines/s during that measurement`,
-      value: busy.linesPerSecond,
+      value: linesPerSecond,
       unit: 'lines/s',
-      baseline: unloaded.linesPerSecond,
-      ratio: ratio(busy.linesPerSecond, unloaded.linesPerSecond),
+      baseline: median(unloadedRates),
+      ratio: ratio(linesPerSecond, median(unloadedRates)),
       goal: 'vs no HTTP load',
     });
-    return busy.linesPerSecond;
+    return linesPerSecond;
   } finally {
     await streamer?.stop().catch(() => undefined);
     await app.close();
@@ -203,7 +226,9 @@ if (rawAddress === null || typeof rawAddress !== 'object') throw new Error('no a
 
 let baseline: Measurement;
 try {
-  baseline = await measure(`http://127.0.0.1:${rawAddress.port}/api/printer`, {});
+  const rawUrl = `http://127.0.0.1:${rawAddress.port}/api/printer`;
+  await autocannon({ url: rawUrl, connections: 10, duration: 1 }); // warm-up
+  baseline = await measure(rawUrl, {});
   for (const mode of MODES) {
     const underLoad = { server: 0, child: 0 };
     for (const commProcess of COMM_PROCESSES) underLoad[commProcess] = await runMode(commProcess, mode);
