@@ -1,5 +1,6 @@
 import type { SerialLogApi } from '../logging/logging.types.js';
 import type { OpenLink } from './serial-link.js';
+import type { TransmitterOptions } from './transmitter.options.js';
 
 /** Time source; `@hotend/firmware-sim`'s VirtualClock and RealClock both fit. */
 export interface CommClock {
@@ -47,15 +48,11 @@ export const DEFAULT_TIMEOUTS: Readonly<CommTimeouts> = {
   sdStatus: 1,
 };
 
-export interface PrinterCommOptions {
+/** Flow control: ping-pong (the default), or send-ahead with 4 lines and 127 bytes in flight at most by default. */
+export interface PrinterCommOptions extends Partial<TransmitterOptions> {
   openLink: OpenLink;
   clock?: CommClock;
   timeouts?: Partial<CommTimeouts>;
-  flowControl?: 'ping-pong' | 'send-ahead';
-  /** Most lines in flight in send-ahead mode. */
-  sendAheadLines?: number;
-  /** Firmware RX buffer in bytes; send-ahead never has more than this in flight. */
-  rxBufferSize?: number;
   profile?: { extruders: number; heatedBed: boolean; heatedChamber: boolean };
   /** Treat any unknown firmware error as fatal (OctoPrint's `disconnectOnErrors`, default true). */
   disconnectOnErrors?: boolean;

@@ -1,6 +1,10 @@
+import type { FlowControlMode } from '../config/config.schema.js';
+
 export interface TransmitterOptions {
-  flowControl: 'ping-pong' | 'send-ahead';
+  flowControl: FlowControlMode;
+  /** Most lines in flight in send-ahead mode. */
   sendAheadLines: number;
+  /** Firmware RX buffer in bytes; send-ahead never has more than this in flight. */
   rxBufferSize: number;
 }
 
