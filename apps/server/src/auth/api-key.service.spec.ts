@@ -52,4 +52,29 @@ describe('ApiKeyService', () => {
     expect(Object.isFrozen(resolved)).toBe(true);
     expect(Object.isFrozen(resolved?.permissions)).toBe(true);
   });
+
+  it('follows a replacement of the keys for keys it resolved before', () => {
+    const service = serviceWith([
+      { name: 'status', key: 'status-key-0123456789', permissions: [Permission.STATUS] },
+      { name: 'admin', key: 'admin-key-0123456789', permissions: [Permission.ADMIN] },
+    ]);
+    expect(service.resolve('status-key-0123456789')?.name).toBe('status');
+    expect(service.resolve('admin-key-0123456789')?.name).toBe('admin');
+    service.replace([{ name: 'renamed', key: 'admin-key-0123456789', permissions: [Permission.STATUS] }]);
+    expect(service.resolve('status-key-0123456789')).toBeUndefined();
+    expect(service.resolve('admin-key-0123456789')).toEqual({ name: 'renamed', permissions: [Permission.STATUS] });
+  });
+
+  it('resolves every one of many keys, again and again', () => {
+    const keys = Array.from({ length: 150 }, (_, i) => ({
+      name: `key${i}`,
+      key: `many-keys-${i}-0123456789`,
+      permissions: [Permission.STATUS],
+    }));
+    const service = serviceWith(keys);
+    for (let round = 0; round < 3; round += 1) {
+      for (const { name, key } of keys) expect(service.resolve(key)?.name).toBe(name);
+      expect(service.resolve('many-keys-guess-0123456789')).toBeUndefined();
+    }
+  });
 });

@@ -15,11 +15,20 @@ export interface ResolvedKey {
  */
 export const keyDigestOf = (key: string): string => hash('sha256', key, 'base64');
 
+/** How many valid keys' digests are kept for reuse; far more than a printer has clients. */
+const KNOWN_DIGESTS_LIMIT = 64;
+
 @Injectable()
 export class ApiKeyService {
   /** Configured keys by the digest of their secret; the secrets themselves are not kept. */
   private keysByDigest = new Map<string, ResolvedKey>();
   private readonly changeListeners = new Set<() => void>();
+  /**
+   * The digests of valid keys as presented, so a client's key is hashed once, not on every request (the hash was
+   * the guard's main cost). Only keys that resolved get in, so guesses cannot crowd them out; a Map lookup compares
+   * the text only after the whole string's hash matched, so it reveals nothing about partly right guesses.
+   */
+  private readonly knownDigests = new Map<string, string>();
 
   constructor(config: HotendConfigService) {
     this.keysByDigest = ApiKeyService.index(config.get().api.keys);
@@ -46,6 +55,7 @@ export class ApiKeyService {
         return before?.name === key.name && before.permissions.join() === key.permissions.join();
       });
     this.keysByDigest = next;
+    this.knownDigests.clear();
     if (!same) for (const listener of this.changeListeners) listener();
   }
 
@@ -61,7 +71,15 @@ export class ApiKeyService {
    * matches (a guess cannot be steered towards a digest prefix), and the time to hash depends only on the length.
    */
   resolve(presented: string): ResolvedKey | undefined {
-    return this.keysByDigest.get(keyDigestOf(presented));
+    const known = this.knownDigests.get(presented);
+    if (known !== undefined) return this.keysByDigest.get(known);
+    const digest = keyDigestOf(presented);
+    const resolved = this.keysByDigest.get(digest);
+    if (resolved !== undefined) {
+      if (this.knownDigests.size >= KNOWN_DIGESTS_LIMIT) this.knownDigests.clear();
+      this.knownDigests.set(presented, digest);
+    }
+    return resolved;
   }
 
   /** The key whose secret has this digest, as configured now (undefined once it is removed). */
