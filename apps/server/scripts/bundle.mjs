@@ -1,10 +1,14 @@
-// Bundles the built server (dist/main.js) and its comm process (dist/comm/comm-process.js) into one file each, in
-// place. Loading ~1200 small modules one by one was most of Hotend's start (file lookups, reads, compiles); one file
-// loads in a fraction of that. The unbundled dist/ stays beside them: sync-openapi (npm run generate) runs from it.
+// Bundles the built server (dist/main.js) and its comm process (dist/comm/comm-process.js) into one file each. Loading
+// ~1200 small modules one by one was most of Hotend's start (file lookups, reads, compiles); one file loads in a
+// fraction of that. The unbundled dist/ stays beside them: sync-openapi (npm run generate) runs from it.
+//
+// The server's bundle is CommonJS (dist/main.bundle.cjs) and dist/main.js becomes its loader (src/boot/
+// cached-bundle.ts), which compiles it through V8's code cache: ESM source cannot be given one on Node 20.
 //
 // At run time the server serves the committed openapi.yaml and never reads OpenAPI metadata, so @nestjs/swagger
 // (about a third of a second to import) is replaced by decorators that do nothing; the generator keeps the real one.
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -28,11 +32,7 @@ const EXTERNAL = [
 /** A decorator factory that decorates nothing (returning undefined keeps the class or member as it was). */
 const SWAGGER_OFF = `
 const none = () => () => undefined;
-const mapped = await import('@nestjs/mapped-types');
-export const PartialType = mapped.PartialType;
-export const PickType = mapped.PickType;
-export const OmitType = mapped.OmitType;
-export const IntersectionType = mapped.IntersectionType;
+export { PartialType, PickType, OmitType, IntersectionType } from '@nestjs/mapped-types';
 export const getSchemaPath = (model) => \`#/components/schemas/\${typeof model === 'string' ? model : model.name}\`;
 `;
 
@@ -70,31 +70,51 @@ function keepLocations(outfile) {
   };
 }
 
-const BANNER = [
+const HELPERS = [
+  'const __hotendUrl = (file) => new URL(file, __hotendBundle).href;',
+  'const __hotendPath = (file) => __hotendToPath(__hotendUrl(file));',
+  'const __hotendDir = (file) => __hotendDirname(__hotendPath(file));',
+];
+
+const ESM_BANNER = [
   MARK,
   "import { createRequire as __hotendRequire } from 'node:module';",
   "import { dirname as __hotendDirname } from 'node:path';",
   "import { fileURLToPath as __hotendToPath } from 'node:url';",
   // CommonJS code in the bundle calls require() for Node's modules and the external packages.
   'const require = __hotendRequire(import.meta.url);',
-  'const __hotendUrl = (file) => new URL(file, import.meta.url).href;',
-  'const __hotendPath = (file) => __hotendToPath(__hotendUrl(file));',
-  'const __hotendDir = (file) => __hotendDirname(__hotendPath(file));',
+  'const __hotendBundle = import.meta.url;',
+  ...HELPERS,
 ].join('\n');
 
-async function bundle(entry) {
-  const outfile = join(DIST, entry);
-  if ((await readFile(outfile, 'utf8')).startsWith(MARK)) return;
+/** Run by the loader with the CommonJS wrapper's require and __filename (taken here, before any module runs). */
+const CJS_BANNER = [
+  MARK,
+  "const { dirname: __hotendDirname } = require('node:path');",
+  "const { fileURLToPath: __hotendToPath, pathToFileURL: __hotendToUrl } = require('node:url');",
+  'const __hotendBundle = __hotendToUrl(__filename).href;',
+  ...HELPERS,
+].join('\n');
+
+/**
+ * esbuild writes strings as ASCII but leaves regular expressions as they are (class-validator's alphabets): one
+ * non-ASCII character makes V8 keep the whole source as two bytes a character, 8 MB instead of 4. Escaped, the
+ * expressions match the same characters (a \uXXXX pair is one code point in a /u expression too).
+ */
+const asciiOnly = (text) =>
+  text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+async function bundle(entry, outfile, format) {
   const result = await build({
-    entryPoints: [outfile],
+    entryPoints: [entry],
     outfile,
     allowOverwrite: true,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     external: EXTERNAL,
-    banner: { js: BANNER },
+    banner: { js: format === 'cjs' ? CJS_BANNER : ESM_BANNER },
     plugins: [keepLocations(outfile)],
     // Class names stay as written: Nest's logger contexts and error messages use them.
     keepNames: true,
@@ -109,7 +129,23 @@ async function bundle(entry) {
   if (undefinedImports.length > 0) {
     throw new Error(`bundle ${entry}: ${undefinedImports.map((warning) => warning.text).join('; ')}`);
   }
+  const source = asciiOnly(await readFile(outfile, 'utf8'));
+  await writeFile(outfile, source);
+  return createHash('sha256').update(source).digest('hex');
 }
 
-await bundle('main.js');
-await bundle('comm/comm-process.js');
+const isBundled = async (file) => (await readFile(file, 'utf8')).startsWith(MARK);
+
+const main = join(DIST, 'main.js');
+if (!(await isBundled(main))) {
+  const hash = await bundle(main, join(DIST, 'main.bundle.cjs'), 'cjs');
+  const loader = [
+    MARK,
+    "import { runCachedBundle } from './boot/cached-bundle.js';",
+    `runCachedBundle(new URL('./main.bundle.cjs', import.meta.url), '${hash}');`,
+    '',
+  ];
+  await writeFile(main, loader.join('\n'));
+}
+const comm = join(DIST, 'comm/comm-process.js');
+if (!(await isBundled(comm))) await bundle(comm, comm, 'esm');

@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   console.log('');
 }
 
-main().catch((error: unknown) => {
+/** Settles once the server listens (or has printed its help); the bundle's loader then writes its code cache. */
+export const started = main().catch((error: unknown) => {
   if (error instanceof UsageError) {
     console.error(`hotend: ${error.message}\n\n${USAGE}`);
   } else if (error instanceof ConfigError) {

@@ -1,0 +1,71 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+/** What the bundle's entry exports: settled once the server listens (or has failed and exits). */
+interface BundleExports {
+  started?: Promise<unknown>;
+}
+
+/**
+ * A cache is used only by the bundle, Node, V8 and flags it was made with. V8 checks its own version and flags too,
+ * but of the source only its length, so the bundle's hash (taken at build time) is part of the key.
+ */
+function cacheHeader(bundleHash: string): Buffer {
+  const key = {
+    bundle: bundleHash,
+    node: process.version,
+    v8: process.versions.v8,
+    arch: process.arch,
+    execArgv: process.execArgv,
+  };
+  return Buffer.from(`hotend-code-cache 1 ${JSON.stringify(key)}\n`);
+}
+
+function readCache(file: string, header: Buffer): Buffer | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const matches = data.length > header.length && data.subarray(0, header.length).equals(header);
+  return matches ? data.subarray(header.length) : undefined;
+}
+
+/** Written beside the bundle, atomically (servers started together each write a whole file); skipped when read-only. */
+function writeCache(file: string, header: Buffer, data: Buffer): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, Buffer.concat([header, data]));
+    renameSync(temporary, file);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/**
+ * Runs a CommonJS bundle through V8's code cache: compiling the server's ~4 MB of JavaScript is a large part of its
+ * start, and a cache of the functions the last start compiled skips most of it. Without a usable cache (first start,
+ * a rebuilt bundle, another Node or other V8 flags) the bundle is compiled as usual and, once the server listens, the
+ * cache is written for the next start.
+ */
+export function runCachedBundle(bundleUrl: URL, bundleHash: string): void {
+  const file = fileURLToPath(bundleUrl);
+  const cacheFile = `${file}.code-cache`;
+  const header = cacheHeader(bundleHash);
+  const cachedData = readCache(cacheFile, header);
+  // The wrapper shares the first line with the bundle's banner comment, so line numbers stay the bundle's own.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
+    { filename: file, cachedData, importModuleDynamically: (specifier) => import(specifier) },
+  );
+  const module: { exports: BundleExports } = { exports: {} };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run(module.exports, createRequire(file), module, file, dirname(file));
+  if (cachedData !== undefined && !script.cachedDataRejected) return;
+  // Made after the start, it holds the functions the start compiled (made before running, only the top level).
+  void Promise.resolve(module.exports.started).then(() => writeCache(cacheFile, header, script.createCachedData()));
+}
