@@ -142,7 +142,7 @@ if (!(await isBundled(main))) {
   const loader = [
     MARK,
     "import { runCachedBundle } from './boot/cached-bundle.js';",
-    `runCachedBundle(new URL('./main.bundle.cjs', import.meta.url), '${hash}');`,
+    `await runCachedBundle(new URL('./main.bundle.cjs', import.meta.url), '${hash}');`,
     '',
   ];
   await writeFile(main, loader.join('\n'));

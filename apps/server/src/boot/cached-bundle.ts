@@ -10,8 +10,9 @@ interface BundleExports {
 }
 
 /**
- * A cache is used only by the bundle, Node, V8 and flags it was made with. V8 checks its own version and flags too,
- * but of the source only its length, so the bundle's hash (taken at build time) is part of the key.
+ * A cache is used only by the bundle and the Node and V8 it was made with. V8 also checks its version and flags itself
+ * (and rejects a cache made with other flags), but of the source only its length: the bundle's hash (taken at build
+ * time) is part of the key.
  */
 function cacheHeader(bundleHash: string): Buffer {
   const key = {
@@ -19,7 +20,6 @@ function cacheHeader(bundleHash: string): Buffer {
     node: process.version,
     v8: process.versions.v8,
     arch: process.arch,
-    execArgv: process.execArgv,
   };
   return Buffer.from(`hotend-code-cache 1 ${JSON.stringify(key)}\n`);
 }
@@ -50,9 +50,9 @@ function writeCache(file: string, header: Buffer, data: Buffer): void {
  * Runs a CommonJS bundle through V8's code cache: compiling the server's ~4 MB of JavaScript is a large part of its
  * start, and a cache of the functions the last start compiled skips most of it. Without a usable cache (first start,
  * a rebuilt bundle, another Node or other V8 flags) the bundle is compiled as usual and, once the server listens, the
- * cache is written for the next start.
+ * cache is written for the next start. Settles once the server has started and the cache is written.
  */
-export function runCachedBundle(bundleUrl: URL, bundleHash: string): void {
+export async function runCachedBundle(bundleUrl: URL, bundleHash: string): Promise<void> {
   const file = fileURLToPath(bundleUrl);
   const cacheFile = `${file}.code-cache`;
   const header = cacheHeader(bundleHash);
@@ -65,7 +65,9 @@ export function runCachedBundle(bundleUrl: URL, bundleHash: string): void {
   const module: { exports: BundleExports } = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(module.exports, createRequire(file), module, file, dirname(file));
-  if (cachedData !== undefined && !script.cachedDataRejected) return;
+  await module.exports.started;
   // Made after the start, it holds the functions the start compiled (made before running, only the top level).
-  void Promise.resolve(module.exports.started).then(() => writeCache(cacheFile, header, script.createCachedData()));
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    writeCache(cacheFile, header, script.createCachedData());
+  }
 }
