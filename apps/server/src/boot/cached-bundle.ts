@@ -54,6 +54,11 @@ function writeCache(file: string, header: Buffer, data: Buffer): void {
  */
 export async function runCachedBundle(bundleUrl: URL, bundleHash: string): Promise<void> {
   const file = fileURLToPath(bundleUrl);
+  // Node maps stack traces (--enable-source-maps) only for modules it loads itself: then without a cache.
+  if (process.sourceMapsEnabled) {
+    await (createRequire(file)(file) as BundleExports).started;
+    return;
+  }
   const cacheFile = `${file}.code-cache`;
   const header = cacheHeader(bundleHash);
   const cachedData = readCache(cacheFile, header);
