@@ -1,6 +1,7 @@
 import type { Firmware } from '../firmware.js';
 import { num, type ParsedCommand } from '../gcode.js';
 import { FolderSdStore, MemorySdStore, dosListing, fatTimestamp, type SdListing, type SdStore } from '../sd.js';
+import { AutoReport } from './auto-report.js';
 import { MAX_CMD_SIZE, type CommandRun, type RingCommand, type Running, type SdState } from '../types.js';
 
 /**
@@ -16,8 +17,7 @@ export class SdCard {
   private printing = false;
   private pos = 0;
   private eof = false;
-  private reportInterval = 0;
-  private reportTimer: unknown = null;
+  private readonly autoReport: AutoReport;
 
   constructor(private readonly fw: Firmware) {
     const options = fw.options;
@@ -27,10 +27,11 @@ export class SdCard {
         ? new FolderSdStore(options.sdFolder)
         : new MemorySdStore(options.sdFiles);
     this.mounted = options.sdSupport && options.sdCard;
+    this.autoReport = new AutoReport(fw, () => this.status());
   }
 
   reset(): void {
-    this.reportInterval = 0;
+    this.autoReport.reset();
     this.file = null;
     this.printing = false;
     this.pos = 0;
@@ -40,8 +41,7 @@ export class SdCard {
   }
 
   clearTimers(): void {
-    if (this.reportTimer !== null) this.fw.clock.clearTimeout(this.reportTimer);
-    this.reportTimer = null;
+    this.autoReport.clearTimer();
   }
 
   state(): SdState {
@@ -234,8 +234,7 @@ export class SdCard {
     }
     const s = num(cmd, 'S');
     if (s !== undefined) {
-      this.reportInterval = Math.max(0, Math.min(60, Math.trunc(s)));
-      this.scheduleReport();
+      this.autoReport.set(s);
       return;
     }
     fw.sendLine(this.status());
@@ -256,17 +255,6 @@ export class SdCard {
   private status(): string {
     if (this.file && (this.printing || this.pos > 0)) return `SD printing byte ${this.pos}/${this.file.data.length}`;
     return 'Not SD printing';
-  }
-
-  private scheduleReport(): void {
-    const fw = this.fw;
-    this.clearTimers();
-    if (this.reportInterval <= 0 || fw.mode === 'killed') return;
-    this.reportTimer = fw.clock.setTimeout(() => {
-      this.reportTimer = null;
-      if (fw.mode !== 'booting') fw.sendLine(this.status());
-      this.scheduleReport();
-    }, this.reportInterval * 1000);
   }
 
   private listing(): SdListing[] {

@@ -3,6 +3,7 @@ import type { HeaterRef } from '../faults.js';
 import type { Firmware } from '../firmware.js';
 import { num, type ParsedCommand } from '../gcode.js';
 import { Heater, type HeaterKind } from '../thermal.js';
+import { AutoReport } from './auto-report.js';
 import type { CommandRun, HeaterState, Running } from '../types.js';
 
 const HOTEND_OVERSHOOT = 15;
@@ -19,11 +20,12 @@ export class Thermal implements HeaterSet {
   private ambientTemp: number;
   private heatWaiting = false;
   private waitCancelled = false;
-  private reportInterval = 0;
-  private reportTimer: unknown = null;
+  private readonly autoReport: AutoReport;
 
   constructor(private readonly fw: Firmware) {
     this.ambientTemp = fw.options.ambient;
+    // A heat-up wait prints its own temperature lines; the autoreport stays quiet meanwhile.
+    this.autoReport = new AutoReport(fw, () => (this.heatWaiting ? undefined : this.report('report')));
   }
 
   /** Power-on heaters; a heater keeps its temperature and pin across a reset. */
@@ -51,16 +53,15 @@ export class Thermal implements HeaterSet {
 
   reset(): void {
     this.heatWaiting = false;
-    this.reportInterval = 0;
+    this.autoReport.reset();
   }
 
   clearTimers(): void {
-    if (this.reportTimer !== null) this.fw.clock.clearTimeout(this.reportTimer);
-    this.reportTimer = null;
+    this.autoReport.clearTimer();
   }
 
   get autoreportInterval(): number {
-    return this.reportInterval;
+    return this.autoReport.interval;
   }
 
   snapshot(): { tools: HeaterState[]; bed: HeaterState | null; chamber: HeaterState | null } {
@@ -138,25 +139,11 @@ export class Thermal implements HeaterSet {
         return true;
       case 155: {
         const s = num(cmd, 'S');
-        if (s !== undefined) {
-          this.reportInterval = Math.max(0, Math.min(60, Math.trunc(s)));
-          this.scheduleReport();
-        }
+        if (s !== undefined) this.autoReport.set(s);
         return true;
       }
     }
     return false;
-  }
-
-  private scheduleReport(): void {
-    const fw = this.fw;
-    this.clearTimers();
-    if (this.reportInterval <= 0 || fw.mode === 'killed') return;
-    this.reportTimer = fw.clock.setTimeout(() => {
-      this.reportTimer = null;
-      if (!this.heatWaiting && fw.mode !== 'booting') fw.sendLine(this.report('report'));
-      this.scheduleReport();
-    }, this.reportInterval * 1000);
   }
 
   private checkLimits(h: Heater): void {
